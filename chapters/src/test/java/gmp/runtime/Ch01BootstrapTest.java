@@ -1,0 +1,294 @@
+package gmp.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import gmp.workbook.Harness;
+import gmp.workbook.Hint;
+import jdk.internal.vm.Continuation;
+
+/**
+ * Chapter 01: the runtime boots the way Go's rt0_go does. The calling thread becomes m0, m0 takes
+ * p0, the other Ps wait on the idle list, main is goroutine 1 running on its own stack, and when
+ * main returns its G is dead and run() returns.
+ *
+ * <p>Assertions run on the test thread, after run() returns, on a snapshot taken inside main: an
+ * assertion that failed inside a goroutine would surface as a panic of the program instead.
+ */
+@Tag("ch01")
+@DisplayName("Chapter 01: bootstrap")
+@Hint(doc = Ch01BootstrapTest.DOC, go = "rt0_go (asm_amd64.s), schedinit, mstart (proc.go)")
+class Ch01BootstrapTest {
+    static final String DOC = "docs/en/01-bootstrap.md";
+
+    /** What main saw of the runtime while it ran. */
+    record Seen(Thread thread, G g, int gStatus, M m, M curg0, P p, int pStatus, M pM, long schedtick,
+                Continuation stack, G g0, Continuation g0Stack) {
+    }
+
+    private static Seen look(Proc proc) {
+        G gp = Proc.getg();
+        M mp = gp.m;
+        P pp = mp.p;
+        return new Seen(Thread.currentThread(), gp, gp.status(), mp, mp.curg == gp ? mp : null, pp, pp.status, pp.m,
+                pp.schedtick, Continuation.getCurrentContinuation(G.SCOPE), mp.g0, null);
+    }
+
+    private static Seen runAndLook(GoRuntime rt) {
+        List<Seen> seen = new ArrayList<>();
+        Harness.run(rt, () -> seen.add(look(rt.proc())));
+        assertThat(seen).as("main must run exactly once. Read %s#schedule (Go: schedule, execute)", DOC).hasSize(1);
+        return seen.getFirst();
+    }
+
+    private static GoRuntime runtime(int gomaxprocs) {
+        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
+    }
+
+    @Test
+    @DisplayName("run(main) runs main exactly once and returns when main returns")
+    @Hint(doc = DOC + "#schedule", go = "schedule, execute, gogo (proc.go)")
+    void runRunsMainOnceAndReturns() {
+        AtomicInteger calls = new AtomicInteger();
+        Harness.run(runtime(1), calls::incrementAndGet);
+        assertThat(calls.get())
+                .as("main must run exactly once before run() returns. Read %s#schedule (Go: schedule, execute, gogo)", DOC)
+                .isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("main runs on m0: the thread that called run(), M id 0")
+    @Hint(doc = DOC + "#schedinit", go = "schedinit, mcommoninit, mstart (proc.go)")
+    void mainRunsOnM0() {
+        GoRuntime rt = runtime(2);
+        Seen s = runAndLook(rt);
+        Proc proc = rt.proc();
+        assertThat(s.thread()).as("main must run on the thread that called run(); that thread is m0."
+                + " Read %s#schedinit (Go: rt0_go makes the first thread m0)", DOC).isSameAs(Thread.currentThread());
+        assertThat(s.m()).as("the M running main must be m0. Read %s#schedinit (Go: m0)", DOC).isSameAs(proc.m0);
+        assertThat(s.m().id).as("m0's id must be 0: ids come from sched.mnext, m0 takes the first."
+                + " Read %s#schedinit (Go: mcommoninit, mReserveID)", DOC).isZero();
+        assertThat(proc.allm).as("allm must hold exactly m0 in chapter 01: no other thread was needed."
+                + " Read %s#schedinit (Go: mcommoninit)", DOC).containsExactly(proc.m0);
+    }
+
+    @Test
+    @DisplayName("m0 holds p0 while main runs, and p0 is _Prunning with m0 as its M")
+    @Hint(doc = DOC + "#procresize", go = "procresize, acquirep (proc.go)")
+    void m0HoldsP0() {
+        GoRuntime rt = runtime(4);
+        Seen s = runAndLook(rt);
+        assertThat(s.p()).as("m0 must hold p0 (allp[0]) while main runs. Read %s#procresize (Go: procresize, acquirep)", DOC)
+                .isSameAs(rt.proc().allp[0]);
+        assertThat(s.p().id).as("p0's id must be 0. Read %s#procresize (Go: p.init)", DOC).isZero();
+        assertThat(P.statusName(s.pStatus())).as("p0 must be _Prunning while m0 runs main."
+                + " Read %s#acquirep (Go: acquirep/wirep)", DOC).isEqualTo(P.statusName(P._Prunning));
+        assertThat(s.pM()).as("p0.m must point back at m0 (acquirep links both ways). Read %s#acquirep (Go: wirep)", DOC)
+                .isSameAs(s.m());
+    }
+
+    @Test
+    @DisplayName("procresize makes exactly GOMAXPROCS Ps, with ids 0..n-1 in allp")
+    @Hint(doc = DOC + "#procresize", go = "procresize (proc.go)")
+    void procresizeMakesGomaxprocsPs() {
+        GoRuntime rt = runtime(3);
+        runAndLook(rt);
+        Proc proc = rt.proc();
+        assertThat(proc.gomaxprocs).as("gomaxprocs must be the number of Ps asked for. Read %s#procresize", DOC)
+                .isEqualTo(3);
+        assertThat(proc.allp).as("allp must hold GOMAXPROCS Ps. Read %s#procresize (Go: procresize grows allp)", DOC)
+                .hasSize(3).doesNotContainNull();
+        for (int i = 0; i < proc.allp.length; i++) {
+            assertThat(proc.allp[i].id).as("allp[%d] must be the P with id %d. Read %s#procresize", i, i, DOC).isEqualTo(i);
+        }
+    }
+
+    @Test
+    @DisplayName("with GOMAXPROCS 4, p1, p2 and p3 are _Pidle, have no M, and the idle list reads p1, p2, p3")
+    @Hint(doc = DOC + "#procresize", go = "procresize, pidleput (proc.go)")
+    void otherPsAreIdle() {
+        GoRuntime rt = runtime(4);
+        List<String> idleWhileMainRuns = new ArrayList<>();
+        int[] npidle = new int[1];
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            for (P pp = proc.sched.pidle; pp != null && idleWhileMainRuns.size() < 8; pp = pp.link) {
+                idleWhileMainRuns.add(pp + ":" + P.statusName(pp.status) + ":m=" + pp.m);
+            }
+            npidle[0] = proc.sched.npidle.get();
+        });
+        assertThat(idleWhileMainRuns)
+                .as("while main runs on p0, the idle list (sched.pidle, linked through p.link) must hold p1, p2, p3"
+                        + " in that order, each _Pidle with no M: procresize pushes them from the highest id down."
+                        + " Read %s#procresize (Go: procresize, pidleput)", DOC)
+                .containsExactly("P1:idle:m=null", "P2:idle:m=null", "P3:idle:m=null");
+        assertThat(npidle[0]).as("sched.npidle must count the idle Ps. Read %s#pidleput (Go: pidleput)", DOC)
+                .isEqualTo(3);
+    }
+
+    @Test
+    @DisplayName("pidleget takes the P at the front of the idle list, and returns null once the list is empty")
+    @Hint(doc = DOC + "#pidleput", go = "pidleput, pidleget (proc.go)")
+    void pidlegetPopsTheFront() {
+        GoRuntime rt = runtime(3);
+        List<Object> got = new ArrayList<>();
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            proc.lockSched();
+            try {
+                P a = proc.pidleget();
+                P b = proc.pidleget();
+                got.add(a);
+                got.add(b);
+                got.add(String.valueOf(proc.pidleget()));
+                got.add(proc.sched.npidle.get());
+                got.add(a == null ? "none" : String.valueOf(a.link));
+                proc.pidleput(b);
+                proc.pidleput(a);
+                got.add(proc.sched.pidle);
+                got.add(proc.sched.npidle.get());
+            } finally {
+                proc.sched.lock.unlock();
+            }
+        });
+        P[] allp = rt.proc().allp;
+        assertThat(got)
+                .as("pidleget must pop p1 then p2 (the front of the list), then give null, leave npidle at 0 and"
+                        + " unlink what it returns; pidleput must push on the front again."
+                        + " Read %s#pidleput (Go: pidleget, pidleput)", DOC)
+                .containsExactly(allp[1], allp[2], "null", 0, "null", allp[1], 2);
+    }
+
+    @Test
+    @DisplayName("main is goroutine 1, and it is the M's curg and _Grunning while it runs")
+    @Hint(doc = DOC + "#newmain", go = "newproc (for runtime.main), execute (proc.go)")
+    void mainIsGoroutineOneAndRunning() {
+        Seen s = runAndLook(runtime(1));
+        assertThat(s.g().goid).as("the main goroutine must have goid 1: goidgen starts at 0 and main is the first."
+                + " Read %s#newmain (Go: newproc1, sched.goidgen)", DOC).isEqualTo(1);
+        assertThat(G.statusName(s.gStatus())).as("a running G must be _Grunning: execute moves it from _Grunnable."
+                + " Read %s#execute (Go: execute, casgstatus)", DOC).isEqualTo(G.statusName(G._Grunning));
+        assertThat(s.curg0()).as("execute must make main the M's curg (and the M main's m)."
+                + " Read %s#execute (Go: execute)", DOC).isSameAs(s.m());
+    }
+
+    @Test
+    @DisplayName("g0 is goroutine 0 on the M's own stack; main runs on a Continuation of its own")
+    @Hint(doc = DOC + "#gogo", go = "gogo (asm_amd64.s), mcall")
+    void mainRunsOnItsOwnStackNotOnG0() {
+        GoRuntime rt = runtime(1);
+        Seen s = runAndLook(rt);
+        assertThat(s.g0().goid).as("g0, the M's scheduling stack, must have goid 0. Read %s#g0", DOC).isZero();
+        assertThat(s.g()).as("main must not run on g0. Read %s#gogo", DOC).isNotSameAs(s.g0());
+        assertThat(s.stack()).as("main must run inside its G's Continuation (gogo = gp.stack.run()),"
+                + " not on the M's thread stack. Read %s#gogo (Go: gogo)", DOC).isSameAs(s.g().stack);
+    }
+
+    @Test
+    @DisplayName("main came from runnext, so it inherits the time slice: p0's schedtick stays 0")
+    @Hint(doc = DOC + "#execute", go = "execute, runqget's inheritTime (proc.go)")
+    void mainInheritsItsTimeSlice() {
+        Seen s = runAndLook(runtime(1));
+        assertThat(s.schedtick()).as("execute must count a schedtick only for a G that starts a new time slice;"
+                + " main was taken from runnext, which inherits the slice (inheritTime = true)."
+                + " Read %s#execute (Go: execute)", DOC).isZero();
+    }
+
+    @Test
+    @DisplayName("when main returns, goexit0 leaves it _Gdead with no M, and m0 back on g0 (no curg)")
+    @Hint(doc = DOC + "#goexit0", go = "goexit1, goexit0, gdestroy (proc.go)")
+    void goexitEndsMain() {
+        GoRuntime rt = runtime(1);
+        Seen s = runAndLook(rt);
+        G main = s.g();
+        assertThat(G.statusName(main.status())).as("a goroutine that returned must be _Gdead."
+                + " Read %s#goexit0 (Go: goexit0, gdestroy)", DOC).isEqualTo(G.statusName(G._Gdead));
+        assertThat(main.m).as("a dead G must not point at an M. Read %s#goexit0 (Go: gdestroy)", DOC).isNull();
+        assertThat(rt.proc().m0.curg).as("after goexit0, m0 must be back on g0 with no current goroutine (dropg)."
+                + " Read %s#goexit0 (Go: dropg)", DOC).isNull();
+    }
+
+    @ParameterizedTest(name = "config={0}, GOMAXPROCS=''{1}'', ncpu={2} -> {3} Ps")
+    @CsvSource(nullValues = "none", value = {
+            "2,    8,    4, 2",
+            "none, 8,    4, 8",
+            "none, 1,    4, 1",
+            "none, none, 3, 3",
+            "none, 0,    4, 4",
+            "none, -2,   4, 4",
+            "none, abc,  4, 4",
+            "none, 2.5,  4, 4",
+            "none, '',   4, 4",
+    })
+    @DisplayName("GOMAXPROCS: an explicit setting wins, then a positive $GOMAXPROCS, else the CPU count")
+    @Hint(doc = DOC + "#gomaxprocs", go = "schedinit: procs = ncpu; GOMAXPROCS if a positive int (proc.go)")
+    void gomaxprocsRule(Integer configured, String envValue, int ncpu, int expected) {
+        Map<String, String> env = envValue == null ? Map.of() : Map.of("GOMAXPROCS", envValue);
+        assertThat(Proc.gomaxprocs(configured, env, ncpu))
+                .as("Go's rule: an explicit setting wins; else $GOMAXPROCS when it is a positive integer (Go ignores"
+                        + " anything else); else the number of CPUs. Read %s#gomaxprocs (Go: schedinit)", DOC)
+                .isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("schedinit reads GOMAXPROCS from the environment when no setting is given")
+    @Hint(doc = DOC + "#schedinit", go = "schedinit (proc.go)")
+    void schedinitUsesTheEnvironment() {
+        GoRuntime rt = GoRuntime.builder().env(Map.of("GOMAXPROCS", "3")).ncpu(1).build();
+        runAndLook(rt);
+        assertThat(rt.proc().allp).as("with GOMAXPROCS=3 in the environment and no setting, schedinit must make"
+                + " 3 Ps. Read %s#schedinit (Go: schedinit calls procresize(procs))", DOC).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("a panic in main ends run() with Go's report: 'panic: ...' and 'goroutine 1 [running]'")
+    @Hint(doc = DOC + "#panics", go = "fatalpanic, printpanics (panic.go)")
+    void panicInMainEndsRun() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        GoRuntime rt = runtime(1);
+        assertThatThrownBy(() -> Harness.run(rt, () -> {
+            throw boom;
+        }))
+                .as("an exception nobody catches in main must end run() with a ProgramCrash whose cause is that"
+                        + " exception. Read %s#panics", DOC)
+                .isInstanceOf(ProgramCrash.class)
+                .hasCause(boom)
+                .hasMessageStartingWith("panic: java.lang.IllegalStateException: boom")
+                .hasMessageContaining("goroutine 1 [running]");
+        Harness.assertNoThreadsLeft(rt);
+    }
+
+    @Test
+    @DisplayName("each runtime is a world of its own: a second one starts again at m0 and goroutine 1")
+    @Hint(doc = DOC + "#schedinit", go = "schedinit, newproc (proc.go)")
+    void runtimesAreIndependent() {
+        Seen first = runAndLook(runtime(2));
+        Seen second = runAndLook(runtime(2));
+        assertThat(second.g().goid).as("every runtime numbers its goroutines from 1. Read %s#newmain", DOC).isEqualTo(1);
+        assertThat(second.m().id).as("every runtime's first M is m0, id 0. Read %s#schedinit", DOC).isZero();
+        assertThat(second.m()).as("a new runtime must make a new m0. Read %s#schedinit", DOC).isNotSameAs(first.m());
+    }
+
+    @Test
+    @DisplayName("a runtime runs one program: a second run() on it is an IllegalStateException")
+    @Hint(doc = DOC + "#run", go = "rt0_go runs once per process")
+    void aRuntimeRunsOnce() {
+        GoRuntime rt = runtime(1);
+        runAndLook(rt);
+        assertThatThrownBy(() -> rt.run(() -> { }))
+                .as("run() on a runtime that already ran must refuse clearly. Read %s#run", DOC)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already run");
+    }
+}

@@ -1,0 +1,112 @@
+package gmp.workbook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import gmp.runtime.GoRuntime;
+import gmp.runtime.ProgramCrash;
+
+/**
+ * Runs a test's Go program with a watchdog, and checks that the runtime left no thread behind.
+ *
+ * <p>A scheduler bug usually shows up as a hang (a lost wake-up, an M that never parks or never
+ * wakes), and a hang teaches nothing. So every program a test runs gets a deadline: when it passes,
+ * the watchdog prints every goroutine with its status and wait reason, then aborts the runtime, and
+ * the test fails saying what probably hung. The deadline is generous (a correct program here
+ * finishes in milliseconds; CI machines have 2 noisy cores). {@code -Dgmp.timeouts=off}
+ * ({@code ./gmp test NN --no-timeout}) turns it off for debugging.
+ */
+public final class Harness {
+    /** How long a test program may run before the watchdog calls it hung. */
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /** How long the runtime's threads may take to leave after run() returns. */
+    private static final Duration THREAD_EXIT = Duration.ofSeconds(5);
+
+    private Harness() {
+    }
+
+    /** Whether the watchdog is on (the default) or turned off with -Dgmp.timeouts=off. */
+    public static boolean timeoutsOn() {
+        return !"off".equalsIgnoreCase(System.getProperty("gmp.timeouts", "on"));
+    }
+
+    /**
+     * Runs {@code main} on {@code rt} on this thread, under the watchdog, then checks that no thread
+     * of the runtime is left. Whatever run() throws is rethrown: the watchdog's own verdict as an
+     * AssertionError.
+     */
+    public static void run(GoRuntime rt, Runnable main) {
+        CountDownLatch done = new CountDownLatch(1);
+        AssertionError[] timedOut = new AssertionError[1];
+        Thread watchdog = null;
+        if (timeoutsOn()) {
+            watchdog = Thread.ofPlatform().daemon().name("harness-watchdog").start(() -> {
+                try {
+                    if (!done.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                        String dump = rt.goroutineDump();
+                        System.err.println("harness: the program is still running after " + TIMEOUT.toSeconds()
+                                + " s; goroutines:\n" + dump);
+                        timedOut[0] = new AssertionError("the Go program did not finish within " + TIMEOUT.toSeconds()
+                                + " s: probably a lost wake-up (a runnable G nobody runs, an M that never wakes)"
+                                + " or a deadlock. Goroutines at that moment:\n" + dump);
+                        rt.abort(timedOut[0]);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try {
+            rt.run(main);
+        } catch (ProgramCrash crash) {
+            if (timedOut[0] != null && crash.getCause() == timedOut[0]) {
+                throw timedOut[0];
+            }
+            throw crash;
+        } finally {
+            done.countDown();
+            if (watchdog != null) {
+                try {
+                    watchdog.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        assertNoThreadsLeft(rt);
+    }
+
+    /** Fails unless every thread of {@code rt} (its Ms, sysmon) has exited, waiting a little for them. */
+    public static void assertNoThreadsLeft(GoRuntime rt) {
+        long deadline = System.nanoTime() + THREAD_EXIT.toNanos();
+        List<String> left = runtimeThreads(rt);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            left = runtimeThreads(rt);
+        }
+        assertThat(left)
+                .as("threads of the runtime still alive %d s after run() returned: every M must leave its"
+                        + " scheduler loop once the program is over (Proc.exit wakes the idle ones)."
+                        + " Read docs/en/01-bootstrap.md#exit", THREAD_EXIT.toSeconds())
+                .isEmpty();
+    }
+
+    private static List<String> runtimeThreads(GoRuntime rt) {
+        String prefix = rt.threadNamePrefix();
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(n -> n.startsWith(prefix))
+                .sorted()
+                .toList();
+    }
+}
