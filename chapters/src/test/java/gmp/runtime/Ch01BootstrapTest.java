@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +57,7 @@ class Ch01BootstrapTest {
         return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
     }
 
+    @Order(1)
     @Test
     @DisplayName("run(main) runs main exactly once and returns when main returns")
     @Hint(doc = DOC + "#schedule", go = "schedule, execute, gogo (proc.go)")
@@ -67,6 +69,7 @@ class Ch01BootstrapTest {
                 .isEqualTo(1);
     }
 
+    @Order(2)
     @Test
     @DisplayName("main runs on m0: the thread that called run(), M id 0")
     @Hint(doc = DOC + "#schedinit", go = "schedinit, mcommoninit, mstart (proc.go)")
@@ -83,6 +86,7 @@ class Ch01BootstrapTest {
                 + " Read %s#schedinit (Go: mcommoninit)", DOC).containsExactly(proc.m0);
     }
 
+    @Order(3)
     @Test
     @DisplayName("m0 holds p0 while main runs, and p0 is _Prunning with m0 as its M")
     @Hint(doc = DOC + "#procresize", go = "procresize, acquirep (proc.go)")
@@ -98,6 +102,7 @@ class Ch01BootstrapTest {
                 .isSameAs(s.m());
     }
 
+    @Order(4)
     @Test
     @DisplayName("procresize makes exactly GOMAXPROCS Ps, with ids 0..n-1 in allp")
     @Hint(doc = DOC + "#procresize", go = "procresize (proc.go)")
@@ -114,6 +119,7 @@ class Ch01BootstrapTest {
         }
     }
 
+    @Order(5)
     @Test
     @DisplayName("with GOMAXPROCS 4, p1, p2 and p3 are _Pidle, have no M, and the idle list reads p1, p2, p3")
     @Hint(doc = DOC + "#procresize", go = "procresize, pidleput (proc.go)")
@@ -137,6 +143,7 @@ class Ch01BootstrapTest {
                 .isEqualTo(3);
     }
 
+    @Order(6)
     @Test
     @DisplayName("pidleget takes the P at the front of the idle list, and returns null once the list is empty")
     @Hint(doc = DOC + "#pidleput", go = "pidleput, pidleget (proc.go)")
@@ -170,6 +177,7 @@ class Ch01BootstrapTest {
                 .containsExactly(allp[1], allp[2], "null", 0, "null", allp[1], 2);
     }
 
+    @Order(7)
     @Test
     @DisplayName("main is goroutine 1, and it is the M's curg and _Grunning while it runs")
     @Hint(doc = DOC + "#newmain", go = "newproc (for runtime.main), execute (proc.go)")
@@ -183,6 +191,7 @@ class Ch01BootstrapTest {
                 + " Read %s#execute (Go: execute)", DOC).isSameAs(s.m());
     }
 
+    @Order(8)
     @Test
     @DisplayName("g0 is goroutine 0 on the M's own stack; main runs on a Continuation of its own")
     @Hint(doc = DOC + "#gogo", go = "gogo (asm_amd64.s), mcall")
@@ -195,6 +204,7 @@ class Ch01BootstrapTest {
                 + " not on the M's thread stack. Read %s#gogo (Go: gogo)", DOC).isSameAs(s.g().stack);
     }
 
+    @Order(9)
     @Test
     @DisplayName("main came from runnext, so it inherits the time slice: p0's schedtick stays 0")
     @Hint(doc = DOC + "#execute", go = "execute, runqget's inheritTime (proc.go)")
@@ -205,6 +215,7 @@ class Ch01BootstrapTest {
                 + " Read %s#execute (Go: execute)", DOC).isZero();
     }
 
+    @Order(10)
     @Test
     @DisplayName("when main returns, goexit0 leaves it _Gdead with no M, and m0 back on g0 (no curg)")
     @Hint(doc = DOC + "#goexit0", go = "goexit1, goexit0, gdestroy (proc.go)")
@@ -219,6 +230,7 @@ class Ch01BootstrapTest {
                 + " Read %s#goexit0 (Go: dropg)", DOC).isNull();
     }
 
+    @Order(11)
     @ParameterizedTest(name = "config={0}, GOMAXPROCS=''{1}'', ncpu={2} -> {3} Ps")
     @CsvSource(nullValues = "none", value = {
             "2,    8,    4, 2",
@@ -241,6 +253,7 @@ class Ch01BootstrapTest {
                 .isEqualTo(expected);
     }
 
+    @Order(12)
     @Test
     @DisplayName("schedinit reads GOMAXPROCS from the environment when no setting is given")
     @Hint(doc = DOC + "#schedinit", go = "schedinit (proc.go)")
@@ -251,6 +264,7 @@ class Ch01BootstrapTest {
                 + " 3 Ps. Read %s#schedinit (Go: schedinit calls procresize(procs))", DOC).hasSize(3);
     }
 
+    @Order(13)
     @Test
     @DisplayName("a panic in main ends run() with Go's report: 'panic: ...' and 'goroutine 1 [running]'")
     @Hint(doc = DOC + "#panics", go = "fatalpanic, printpanics (panic.go)")
@@ -269,6 +283,7 @@ class Ch01BootstrapTest {
         Harness.assertNoThreadsLeft(rt);
     }
 
+    @Order(14)
     @Test
     @DisplayName("each runtime is a world of its own: a second one starts again at m0 and goroutine 1")
     @Hint(doc = DOC + "#schedinit", go = "schedinit, newproc (proc.go)")
@@ -280,6 +295,34 @@ class Ch01BootstrapTest {
         assertThat(second.m()).as("a new runtime must make a new m0. Read %s#schedinit", DOC).isNotSameAs(first.m());
     }
 
+    @Order(15)
+    @Test
+    @DisplayName("GODEBUG=schedtrace=N,scheddetail=1 prints Go's SCHED line and a line per P, M and G")
+    @Hint(doc = DOC + "#schedtrace", go = "schedtrace (proc.go), printed by sysmon")
+    void schedtraceLines() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        GoRuntime rt = GoRuntime.builder().gomaxprocs(2).env(Map.of("GODEBUG", "schedtrace=1000,scheddetail=1"))
+                .traceTo(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).build();
+        Harness.run(rt, () -> {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (out.size() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // sysmon prints the first trace at once ("0ms")
+            }
+        });
+        List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).as("sysmon must print the trace while main runs. Read %s#schedtrace", DOC).isNotEmpty();
+        assertThat(lines.getFirst()).as("the first line is Go's SCHED line, at 0ms, while main runs on m0 and p0"
+                + " (sysmon counts as a thread). Read %s#schedtrace (Go: schedtrace)", DOC)
+                .matches("SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=2 spinningthreads=0 needspinning=0"
+                        + " idlethreads=0 runqueue=0 gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false");
+        assertThat(lines).as("scheddetail=1 adds a line per P, M and G in Go's format. Read %s#schedtrace", DOC)
+                .contains("  P0: status=1 schedtick=0 syscalltick=0 m=0 runqsize=0 gfreecnt=0 timerslen=0",
+                        "  P1: status=0 schedtick=0 syscalltick=0 m=nil runqsize=0 gfreecnt=0 timerslen=0",
+                        "  G1: status=2() m=0 lockedm=nil")
+                .anyMatch(l -> l.startsWith("  M0: p=0 curg=1 "));
+    }
+
+    @Order(16)
     @Test
     @DisplayName("a runtime runs one program: a second run() on it is an IllegalStateException")
     @Hint(doc = DOC + "#run", go = "rt0_go runs once per process")

@@ -1,0 +1,436 @@
+package gmp.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import gmp.workbook.Harness;
+import gmp.workbook.Hint;
+
+/**
+ * Chapter 04: work stealing and spinning Ms. An M whose P has nothing to run steals half of another
+ * P's queue; a go statement wakes an idle P through wakep; spinning Ms are limited; an M with nothing
+ * to do parks instead of burning a CPU; and no wake-up is lost on the way.
+ */
+@Tag("ch04")
+@DisplayName("Chapter 04: work stealing and spinning Ms")
+@Hint(doc = Ch04StealingTest.DOC, go = "findRunnable, stealWork, runqsteal, wakep, startm, stopm (proc.go)")
+class Ch04StealingTest {
+    static final String DOC = "docs/en/04-stealing.md";
+
+    private static GoRuntime runtime(int gomaxprocs) {
+        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
+    }
+
+    private static Proc bench() {
+        Proc proc = runtime(1).proc();
+        proc.gomaxprocs = 1;
+        return proc;
+    }
+
+    private static List<G> gs(Proc proc, int n) {
+        List<G> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            G gp = proc.malg();
+            gp.goid = 1 + i;
+            list.add(gp);
+        }
+        return list;
+    }
+
+    private static List<G> ring(P pp) {
+        List<G> out = new ArrayList<>();
+        for (int i = pp.laHead(); i != pp.laTail(); i++) {
+            out.add(pp.runq[i & P.MASK]);
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The victim order and the steal itself
+
+    @Order(1)
+    @Test
+    @DisplayName("Go's RunStealOrderTest: every enumeration visits each P exactly once, for 1..64 Ps")
+    @Hint(doc = DOC + "#randomorder", go = "randomOrder, RunStealOrderTest (proc.go, export_test.go)")
+    void goRunStealOrderTest() {
+        RandomOrder ord = new RandomOrder();
+        for (int procs = 1; procs <= 64; procs++) {
+            ord.reset(procs);
+            if (procs >= 3 && ord.coprimes().length < 2) {
+                fail("procs=%d: too few coprimes %s. Read %s#randomorder", procs, java.util.Arrays.toString(ord.coprimes()), DOC);
+            }
+            for (int co = 0; co < ord.coprimes().length; co++) {
+                RandomOrder.Enum e = ord.start(co * procs);
+                boolean[] checked = new boolean[procs];
+                for (int p = 0; p < procs; p++) {
+                    int x = e.position();
+                    if (checked[x]) {
+                        fail("procs=%d inc=%d: P %d visited twice. Read %s#randomorder (Go: RunStealOrderTest)",
+                                procs, e.inc(), x, DOC);
+                    }
+                    checked[x] = true;
+                    e.next();
+                }
+                assertThat(e.done()).as("procs=%d: the enumeration must be done after %d steps. Read %s#randomorder",
+                        procs, procs, DOC).isTrue();
+            }
+        }
+        for (int procs = 2; procs <= 64; procs++) {
+            ord.reset(procs);
+            boolean[] checked = new boolean[procs * procs];
+            for (int i = 0; i < procs * ord.coprimes().length; i++) {
+                RandomOrder.Enum e = ord.start(i);
+                int j = e.pos() * procs + e.inc();
+                if (checked[j]) {
+                    fail("procs=%d: start(%d) repeats pos=%d inc=%d: different seeds must give different orders."
+                            + " Read %s#randomorder", procs, i, e.pos(), e.inc(), DOC);
+                }
+                checked[j] = true;
+            }
+        }
+    }
+
+    @Order(2)
+    @Test
+    @DisplayName("runqsteal takes half of the victim's queue, rounded up, and returns the last G it took")
+    @Hint(doc = DOC + "#runqsteal", go = "runqsteal, runqgrab (proc.go)")
+    void runqstealTakesHalfRoundedUp() {
+        Proc proc = bench();
+        P victim = new P(0);
+        P thief = new P(1);
+        List<G> g = gs(proc, 5);
+        for (G gp : g) {
+            proc.runqput(victim, gp, false);
+        }
+        G got = proc.runqsteal(thief, victim, false);
+        assertThat(got).as("of 5 queued Gs the thief takes 3 (half, rounded up) and runs the last of them, G3."
+                + " Read %s#runqsteal (Go: runqsteal)", DOC).isSameAs(g.get(2));
+        assertThat(ring(thief)).as("the other two stolen Gs go to the thief's ring, in order. Read %s#runqsteal", DOC)
+                .isEqualTo(g.subList(0, 2));
+        assertThat(ring(victim)).as("the victim keeps the newer half. Read %s#runqgrab", DOC).isEqualTo(g.subList(3, 5));
+    }
+
+    @Order(3)
+    @Test
+    @DisplayName("runnext is stolen only on the last pass (stealRunNextG) and only when the victim's ring is empty")
+    @Hint(doc = DOC + "#runqgrab", go = "runqgrab's stealRunNextG (proc.go)")
+    void runnextIsStolenLast() {
+        Proc proc = bench();
+        P victim = new P(0);
+        victim.status = P._Pidle; // not running: no pause before taking runnext
+        P thief = new P(1);
+        List<G> g = gs(proc, 2);
+        proc.runqput(victim, g.get(0), true);
+        assertThat(proc.runqsteal(thief, victim, false)).as("without stealRunNextG, runnext is not taken."
+                + " Read %s#runqgrab", DOC).isNull();
+        assertThat(proc.runqsteal(thief, victim, true)).as("with stealRunNextG and an empty ring, runnext is taken."
+                + " Read %s#runqgrab", DOC).isSameAs(g.get(0));
+        assertThat(victim.lvRunnext()).as("a stolen runnext is cleared with a CAS. Read %s#runqgrab", DOC).isNull();
+        proc.runqput(victim, g.get(0), true);
+        proc.runqput(victim, g.get(1), false);
+        assertThat(proc.runqsteal(thief, victim, true)).as("with Gs in the ring, the ring is stolen, not runnext."
+                + " Read %s#runqgrab", DOC).isSameAs(g.get(1));
+        assertThat(victim.lvRunnext()).as("runnext stays with the victim. Read %s#runqgrab", DOC).isSameAs(g.get(0));
+    }
+
+    @Order(4)
+    @Test
+    @DisplayName("Go's RunSchedLocalQueueStealTest: every G is seen exactly once and the thief takes i/2 or i/2+1")
+    @Hint(doc = DOC + "#runqsteal", go = "RunSchedLocalQueueStealTest (export_test.go)")
+    void goRunSchedLocalQueueStealTest() {
+        Proc proc = bench();
+        P p1 = new P(0);
+        P p2 = new P(1);
+        List<G> gs = gs(proc, P.RUNQ_SIZE);
+        int[] sig = new int[P.RUNQ_SIZE];
+        for (int i = 0; i < P.RUNQ_SIZE; i++) {
+            java.util.Arrays.fill(sig, 0);
+            for (int j = 0; j < i; j++) {
+                proc.runqput(p1, gs.get(j), false);
+            }
+            int s = 0;
+            G gp = proc.runqsteal(p2, p1, true);
+            if (gp != null) {
+                s++;
+                sig[(int) gp.goid - 1]++;
+            }
+            for (Proc.Pick p = proc.runqget(p2); p != null; p = proc.runqget(p2)) {
+                s++;
+                sig[(int) p.gp().goid - 1]++;
+            }
+            for (Proc.Pick p = proc.runqget(p1); p != null; p = proc.runqget(p1)) {
+                sig[(int) p.gp().goid - 1]++;
+            }
+            for (int j = 0; j < i; j++) {
+                if (sig[j] != 1) {
+                    fail("bad element %d (seen %d times) at iteration %d: a steal must move Gs, never lose or copy"
+                            + " them. Read %s#runqgrab (Go: RunSchedLocalQueueStealTest)", j, sig[j], i, DOC);
+                }
+            }
+            if (s != i / 2 && s != i / 2 + 1) {
+                fail("bad steal %d, want %d or %d, at iteration %d. Read %s#runqgrab", s, i / 2, i / 2 + 1, i, DOC);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // wakep and the spinning Ms
+
+    @Order(5)
+    @Test
+    @DisplayName("a go statement with an idle P and nobody spinning starts one spinning M on that P (wakep)")
+    @Hint(doc = DOC + "#wakep", go = "newproc -> wakep -> startm(pp, spinning=true) (proc.go)")
+    void goWakesAnIdleP() {
+        GoRuntime rt = runtime(2);
+        List<Object> seen = new ArrayList<>();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger looked = new AtomicInteger();
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            Go.go(() -> {
+                while (looked.get() == 0) {
+                    Thread.onSpinWait(); // hold p1 until main has looked
+                }
+                done.incrementAndGet();
+            });
+            seen.add(proc.allm.size());
+            seen.add(proc.sched.npidle.get());
+            looked.set(1);
+            while (done.get() == 0) {
+                Thread.onSpinWait(); // main keeps p0: only another M can run the new G
+            }
+        });
+        assertThat(seen).as("right after go f() with p1 idle, wakep must have taken p1 and started a second M"
+                + " (allm 2, no idle P left). Read %s#wakep (Go: wakep, startm, newm)", DOC).containsExactly(2, 0);
+    }
+
+    @Order(6)
+    @Test
+    @DisplayName("wakep does nothing while an M is already spinning")
+    @Hint(doc = DOC + "#wakep", go = "wakep: if nmspinning != 0 || !CAS(nmspinning, 0, 1) return")
+    void wakepDefersToASpinningM() {
+        GoRuntime rt = runtime(2);
+        List<Object> seen = new ArrayList<>();
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            proc.sched.nmspinning.set(1); // pretend an M is spinning
+            Go.go(() -> { });
+            seen.add(proc.allm.size());
+            seen.add(proc.sched.npidle.get());
+            proc.sched.nmspinning.set(0);
+        });
+        assertThat(seen).as("with nmspinning already 1, wakep must not start another M: the spinning one will find"
+                + " the work. Read %s#wakep (Go: wakep)", DOC).containsExactly(1, 1);
+    }
+
+    @Order(7)
+    @Test
+    @DisplayName("wakep with no idle P starts nothing and sets needspinning")
+    @Hint(doc = DOC + "#wakep", go = "wakep, pidlegetSpinning (proc.go)")
+    void wakepWithoutAnIdlePSetsNeedspinning() {
+        GoRuntime rt = runtime(1);
+        List<Object> seen = new ArrayList<>();
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            Go.go(() -> { });
+            seen.add(proc.allm.size());
+            seen.add(proc.sched.nmspinning.get());
+            seen.add(proc.sched.needspinning.get());
+        });
+        assertThat(seen).as("with the only P busy, wakep finds no idle P: it must undo its nmspinning increment"
+                + " and set needspinning = 1. Read %s#wakep (Go: wakep, pidlegetSpinning)", DOC).containsExactly(1, 0, 1);
+    }
+
+    @Order(8)
+    @Test
+    @DisplayName("2000 go statements while main spins: another M picks up each one (no lost wake-up)")
+    @Hint(doc = DOC + "#spinning", go = "wakep, resetspinning, findRunnable's spinning -> non-spinning recheck")
+    void noLostWakeups() {
+        GoRuntime rt = runtime(2);
+        AtomicInteger done = new AtomicInteger();
+        Harness.run(rt, () -> {
+            for (int i = 1; i <= 2000; i++) {
+                Go.go(done::incrementAndGet);
+                // main never yields, so the G can only run if an M is woken and steals it. If a wake-up
+                // is lost, this spins until the harness's timeout reports the hang.
+                while (done.get() < i) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        assertThat(done.get()).as("every goroutine must have run. Read %s#spinning", DOC).isEqualTo(2000);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Go's parallelism tests
+
+    @Order(9)
+    @Test
+    @DisplayName("Go's TestGoroutineParallelism: with GOMAXPROCS 4, four goroutines run at the same time (10 tries)")
+    @Hint(doc = DOC + "#parallelism", go = "TestGoroutineParallelism (proc_test.go)")
+    void goTestGoroutineParallelism() {
+        // Go's version spawns P goroutines while main blocks on a channel. Channels are chapter 05,
+        // so here main is participant 0 and spins like the others; all P must run at once to finish.
+        int procs = 4;
+        GoRuntime rt = runtime(procs);
+        Harness.run(rt, () -> {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                AtomicInteger x = new AtomicInteger();
+                AtomicInteger done = new AtomicInteger();
+                for (int p = 1; p < procs; p++) {
+                    int me = p;
+                    Go.go(() -> {
+                        takeTurns(x, procs, me);
+                        done.incrementAndGet();
+                    });
+                }
+                takeTurns(x, procs, 0);
+                while (done.get() != procs - 1) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+    }
+
+    /** Go's inner loop: participant p moves x from P*i+p to P*i+p+1 for three rounds. */
+    private static void takeTurns(AtomicInteger x, int procs, int p) {
+        for (int i = 0; i < 3; i++) {
+            int expected = procs * i + p;
+            while (x.get() != expected) {
+                Thread.onSpinWait();
+            }
+            x.set(expected + 1);
+        }
+    }
+
+    @Order(10)
+    @Test
+    @DisplayName("Go's TestGoroutineParallelism2 (load): parking Ms wake up again for nested goroutines (10 tries)")
+    @Hint(doc = DOC + "#parallelism", go = "TestGoroutineParallelism2, load variant (proc_test.go)")
+    void goTestGoroutineParallelism2Load() {
+        int procs = 4;
+        GoRuntime rt = runtime(procs);
+        Harness.run(rt, () -> {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                // Load: start P-1 goroutines and wait until all P (main included) run; when they end,
+                // their Ms start parking while the real test below runs.
+                AtomicInteger loaded = new AtomicInteger();
+                for (int p = 1; p < procs; p++) {
+                    Go.go(() -> {
+                        loaded.incrementAndGet();
+                        while (loaded.get() < procs) {
+                            Thread.onSpinWait();
+                        }
+                    });
+                }
+                loaded.incrementAndGet();
+                while (loaded.get() < procs) {
+                    Thread.onSpinWait();
+                }
+                // The test: participants spawned in a nested way, main being participant 0.
+                AtomicInteger x = new AtomicInteger();
+                AtomicInteger done = new AtomicInteger();
+                Go.go(() -> {
+                    for (int p2 = 1; p2 <= 2; p2++) {
+                        int me = p2;
+                        Go.go(() -> {
+                            takeTurns(x, procs, me);
+                            done.incrementAndGet();
+                        });
+                    }
+                    takeTurns(x, procs, 3);
+                    done.incrementAndGet();
+                });
+                takeTurns(x, procs, 0);
+                while (done.get() != procs - 1) {
+                    Thread.onSpinWait();
+                }
+            }
+        });
+    }
+
+    @Order(11)
+    @Test
+    @DisplayName("an M with nothing to do parks: once the work is done, the extra Ms sit idle and use no CPU")
+    @Hint(doc = DOC + "#stopm", go = "findRunnable's tail, stopm, notesleep (proc.go)")
+    void idleMsParkInsteadOfSpinning() {
+        GoRuntime rt = runtime(4);
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        AtomicReference<String> verdict = new AtomicReference<>();
+        Harness.run(rt, () -> {
+            Proc proc = rt.proc();
+            AtomicInteger started = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            for (int p = 1; p < 4; p++) {
+                Go.go(() -> {
+                    started.incrementAndGet();
+                    while (started.get() < 3) {
+                        Thread.onSpinWait(); // make sure three other Ms are up at once
+                    }
+                    done.incrementAndGet();
+                });
+            }
+            while (done.get() < 3) {
+                Thread.onSpinWait();
+            }
+            // main blocks its thread (a Java sleep is like a blocking syscall here): the other Ms must
+            // find nothing, give back their Ps and park. Generous bounds: CI machines are 2 noisy cores.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (idleMs(proc) < 3 && System.nanoTime() < deadline) {
+                sleep(5);
+            }
+            if (idleMs(proc) < 3) {
+                verdict.set("only " + idleMs(proc) + " of 3 Ms went idle within 5 s");
+                return;
+            }
+            long before = cpuOfOtherMs(proc, mx);
+            sleep(300);
+            long used = cpuOfOtherMs(proc, mx) - before;
+            if (used > 60_000_000L) {
+                verdict.set("the idle Ms used " + used / 1_000_000 + " ms of CPU in 300 ms");
+            }
+        });
+        assertThat(verdict.get()).as("an M that finds no work must release its P, put itself on the idle list and"
+                + " sleep on its note (no busy waiting). Read %s#stopm (Go: stopm)", DOC).isNull();
+    }
+
+    private static int idleMs(Proc proc) {
+        proc.lockSched();
+        try {
+            return proc.sched.nmidle;
+        } finally {
+            proc.sched.lock.unlock();
+        }
+    }
+
+    private static long cpuOfOtherMs(Proc proc, ThreadMXBean mx) {
+        long sum = 0;
+        for (M mp : proc.allm) {
+            if (mp != proc.m0 && mp.thread != null) {
+                sum += Math.max(0, mx.getThreadCpuTime(mp.thread.threadId()));
+            }
+        }
+        return sum;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
