@@ -18,8 +18,9 @@ import jdk.internal.vm.ContinuationScope;
  * a dead G's stack on the free list.
  *
  * <p>g0, the M's scheduling stack, is a G without a continuation: in Java the M's own thread stack
- * plays that part (in Go, only m0's g0 uses the OS thread's stack; other Ms' g0 stacks are allocated
- * by the runtime).
+ * plays that part. (In Go on Linux without cgo, only m0's g0 runs on the OS thread's stack; the
+ * runtime allocates the other Ms' g0 stacks, 16 KiB. With cgo, and on macOS or Windows, every g0
+ * uses its thread's OS stack.)
  *
  * <p>{@code atomicstatus} is read and written through a VarHandle with volatile (sequentially
  * consistent) access, as Go uses atomic loads/CAS for it; every other field is owned by whoever

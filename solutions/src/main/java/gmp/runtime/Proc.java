@@ -48,7 +48,10 @@ import jdk.internal.vm.Continuation;
  * M polls. Status words and queue indices use explicit VarHandle modes in the classes that own them.
  */
 final class Proc {
-    /** The most Ps a runtime may have (Go's _MaxGomaxprocs). */
+    /**
+     * The most Ps this runtime allows: a safety limit of ours. Go has had no upper limit since 1.10
+     * (its old _MaxGomaxprocs was 1024, the value kept here).
+     */
     static final int MAX_GOMAXPROCS = 1024;
 
     final GoRuntime.Config config;

@@ -1,0 +1,141 @@
+package gmp.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import jdk.internal.vm.Continuation;
+import jdk.internal.vm.ContinuationScope;
+
+/**
+ * A goroutine: Go's {@code g} (runtime2.go).
+ *
+ * <p>A G's stack is a {@link Continuation}: a real, suspendable Java stack. {@code gogo} mounts it on
+ * the current M's thread ({@code Continuation.run}); the goroutine leaves it only through
+ * {@link Proc#mcall}, which yields back to the M's g0 loop, as Go's {@code mcall} switches to the g0
+ * stack. The continuation's body is a loop that runs {@link #fn} and then exits through
+ * {@code goexit1}: a dead G keeps its suspended stack, and when the G is reused ({@code gfget}) the
+ * stack resumes at the top of the loop with the new function. That is the Java form of Go keeping
+ * a dead G's stack on the free list.
+ *
+ * <p>g0, the M's scheduling stack, is a G without a continuation: in Java the M's own thread stack
+ * plays that part. (In Go on Linux without cgo, only m0's g0 runs on the OS thread's stack; the
+ * runtime allocates the other Ms' g0 stacks, 16 KiB. With cgo, and on macOS or Windows, every g0
+ * uses its thread's OS stack.)
+ *
+ * <p>{@code atomicstatus} is read and written through a VarHandle with volatile (sequentially
+ * consistent) access, as Go uses atomic loads/CAS for it; every other field is owned by whoever
+ * holds the G: the M running it, or the queue or lock it sits behind.
+ */
+final class G {
+    // G status values, as in runtime2.go (4 and 6 are not a typo: 5 is the unused _Gmoribund_unused).
+    static final int _Gidle = 0;      // just allocated, not yet initialised
+    static final int _Grunnable = 1;  // on a run queue, not running
+    static final int _Grunning = 2;   // running on an M that has a P
+    static final int _Gsyscall = 3;   // in a system call, on an M (chapter 07)
+    static final int _Gwaiting = 4;   // blocked in the runtime (gopark), on no run queue
+    static final int _Gdead = 6;      // unused: exited, or on a free list
+
+    /** The one continuation scope of every goroutine stack. */
+    static final ContinuationScope SCOPE = new ContinuationScope("goroutine");
+
+    private static final VarHandle ATOMICSTATUS;
+
+    static {
+        try {
+            ATOMICSTATUS = MethodHandles.lookup().findVarHandle(G.class, "atomicstatus", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    final Proc proc;
+    /** The stack: null for g0, whose stack is its M's thread. */
+    final Stack stack;
+
+    /** The goroutine id: 0 for g0, 1 for main, unique within a runtime. */
+    long goid;
+    @SuppressWarnings("unused") // accessed through ATOMICSTATUS
+    private int atomicstatus = _Gidle;
+    /** The function to run; set by newproc, cleared when the stack starts it. */
+    Runnable fn;
+    /** The M running this G, or null. */
+    M m;
+    /** Next G on whatever list holds this one (a run queue, a free list): Go's schedlink. */
+    G schedlink;
+    /** Why the G is waiting (Go's waitReason string), or "" when it is not. */
+    String waitreason = "";
+    /** The goid of the goroutine whose go statement created this one (Go's parentGoid). */
+    long parentGoid;
+
+    /** A goroutine G, with a stack. */
+    G(Proc proc) {
+        this.proc = proc;
+        this.stack = new Stack(this);
+    }
+
+    /** g0: no stack of its own; it runs on its M's thread. */
+    G(Proc proc, M m) {
+        this.proc = proc;
+        this.stack = null;
+        this.m = m;
+        ATOMICSTATUS.setVolatile(this, _Grunning);
+    }
+
+    /** Reads the status (Go's readgstatus: an atomic load). */
+    int status() {
+        return (int) ATOMICSTATUS.getVolatile(this);
+    }
+
+    /** Compare-and-set of the status; the caller decides what a failure means. */
+    boolean casStatus(int oldval, int newval) {
+        return ATOMICSTATUS.compareAndSet(this, oldval, newval);
+    }
+
+    /** Sets the status unconditionally, for a G nobody else can see yet (Go: casgstatus on a fresh G). */
+    void setStatus(int newval) {
+        ATOMICSTATUS.setVolatile(this, newval);
+    }
+
+    boolean isG0() {
+        return stack == null;
+    }
+
+    static String statusName(int s) {
+        return switch (s) {
+            case _Gidle -> "idle";
+            case _Grunnable -> "runnable";
+            case _Grunning -> "running";
+            case _Gsyscall -> "syscall";
+            case _Gwaiting -> "waiting";
+            case _Gdead -> "dead";
+            default -> "status " + s;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "G" + goid + "[" + statusName(status()) + (waitreason.isEmpty() ? "" : ", " + waitreason) + "]";
+    }
+
+    /**
+     * A goroutine's stack: a continuation whose body runs one function after another, one per life
+     * of its G, leaving through goexit1 after each.
+     */
+    static final class Stack extends Continuation {
+        Stack(G gp) {
+            super(SCOPE, () -> gp.proc.goroutineBody(gp));
+        }
+
+        /**
+         * Called on the goroutine when it tries to switch away (mcall) while its stack cannot be
+         * unmounted, e.g. with a native frame on it. A JDK 25 continuation carries Java monitors
+         * along (JEP 491), so {@code synchronized} alone no longer pins it.
+         */
+        @Override
+        protected void onPinned(Continuation.Pinned reason) {
+            throw new IllegalStateException("goroutine cannot switch to the scheduler: its stack is pinned ("
+                    + reason + "), e.g. by a native frame. Do not park a goroutine inside native code or a JNI"
+                    + " callback; block with the runtime's own primitives (channels, gmp.sync.Mutex) instead.");
+        }
+    }
+}

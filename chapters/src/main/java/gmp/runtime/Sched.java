@@ -1,0 +1,33 @@
+package gmp.runtime;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The scheduler's global state, Go's {@code schedt} (runtime2.go): the idle P and idle M lists and
+ * their counts, and the lock that protects them ({@code sched.lock}). Chapter 03 adds the global
+ * run queue, chapter 02 the global free list of dead Gs.
+ *
+ * <p>Fields marked "under lock" are read and written only while holding {@link #lock}. Counters
+ * Go reads without the lock ({@code npidle}, {@code goidgen}) are atomics, read with volatile loads.
+ */
+final class Sched {
+    /** Go's sched.lock: an M blocks on it (it is a runtime lock, not a goroutine's Mutex). */
+    final ReentrantLock lock = new ReentrantLock();
+
+    /** The next M id (Go's mnext); under lock. m0 gets 0. */
+    long mnext;
+    /** Idle Ms, linked through M.schedlink; under lock. */
+    M midle;
+    /** Number of idle Ms; under lock. */
+    int nmidle;
+
+    /** Idle Ps, linked through P.link; under lock. */
+    P pidle;
+    /** Number of idle Ps; written under lock, read anywhere. */
+    final AtomicInteger npidle = new AtomicInteger();
+
+    /** The last goid handed out (Go's goidgen): main gets 1. */
+    final AtomicLong goidgen = new AtomicLong();
+}
