@@ -219,7 +219,7 @@ class Ch04StealingTest {
 
     @Order(6)
     @Test
-    @DisplayName("wakep does nothing while an M is already spinning")
+    @DisplayName("wakep does nothing while an M is already spinning, and starts one once none is")
     @Hint(doc = DOC + "#wakep", go = "wakep: if nmspinning != 0 || !CAS(nmspinning, 0, 1) return")
     void wakepDefersToASpinningM() {
         GoRuntime rt = runtime(2);
@@ -230,10 +230,19 @@ class Ch04StealingTest {
             Go.go(() -> { });
             seen.add(proc.allm.size());
             seen.add(proc.sched.npidle.get());
-            proc.sched.nmspinning.set(0);
+            proc.sched.nmspinning.set(0); // nobody spins any more: the next go statement must wake an M
+            AtomicInteger release = new AtomicInteger();
+            Go.go(() -> {
+                while (release.get() == 0) {
+                    Thread.onSpinWait(); // keep p1 busy until main has looked
+                }
+            });
+            seen.add(proc.allm.size());
+            release.set(1);
         });
-        assertThat(seen).as("with nmspinning already 1, wakep must not start another M: the spinning one will find"
-                + " the work. Read %s#wakep (Go: wakep)", DOC).containsExactly(1, 1);
+        assertThat(seen).as("with nmspinning already 1, wakep must not start another M (the spinning one will find"
+                + " the work); once nmspinning is 0, the next go statement must start one."
+                + " Read %s#wakep (Go: wakep)", DOC).containsExactly(1, 1, 2);
     }
 
     @Order(7)

@@ -7,6 +7,8 @@ import java.util.Arrays;
  * proc.go). Walking positions {@code pos, pos+inc, pos+2inc, ...} modulo count visits every P exactly
  * once when inc is coprime to count; starting from a random pos with a random coprime inc gives
  * every thief its own order, so thieves do not all hit the same victim first.
+ *
+ * <p>Given code: procresize needs it from chapter 01 on. Chapter 04's stealWork uses it.
  */
 final class RandomOrder {
     private int count;
@@ -14,8 +16,6 @@ final class RandomOrder {
 
     /** Prepares for {@code count} Ps: collects every i in [1, count] coprime to count. */
     void reset(int count) {
-        // BEGIN SOLUTION ch04 #randomorder
-        // TODO: remember count, and collect into coprimes every i in 1..count with gcd(i, count) == 1.
         this.count = count;
         int[] found = new int[count];
         int n = 0;
@@ -25,7 +25,6 @@ final class RandomOrder {
             }
         }
         this.coprimes = Arrays.copyOf(found, n);
-        // END SOLUTION
     }
 
     int[] coprimes() {
@@ -37,13 +36,9 @@ final class RandomOrder {
      * {@code i % count}, step {@code coprimes[(i / count) % len(coprimes)]}.
      */
     Enum start(int i) {
-        // BEGIN SOLUTION ch04 #randomorder
-        // TODO: pos = i % count and inc = coprimes[(i / count) % coprimes.length], all unsigned
-        //       (Integer.remainderUnsigned / divideUnsigned).
         int pos = Integer.remainderUnsigned(i, count);
         int inc = coprimes[Integer.remainderUnsigned(Integer.divideUnsigned(i, count), coprimes.length)];
         return new Enum(count, pos, inc);
-        // END SOLUTION
     }
 
     private static int gcd(int a, int b) {
