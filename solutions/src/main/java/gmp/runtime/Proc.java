@@ -84,7 +84,7 @@ final class Proc {
     /** The GODEBUG settings this runtime honours. */
     final GoDebug debug;
     /** The system monitor thread, when one runs (chapter 06 gives it its real duties). */
-    Sysmon sysmon;
+    volatile Sysmon sysmon;
     /** Set once the program is over (main returned, or it crashed): every M stops at its next schedule. */
     volatile boolean exiting;
     /** Why the program died, or null: the first reason wins. */
@@ -109,7 +109,7 @@ final class Proc {
             mainG = newmain(main);
             mainStarted = true;
             if (debug.schedtrace() > 0) {
-                sysmon = Sysmon.start(this);
+                Sysmon.start(this);
             }
             mstart();
         } catch (Throwable t) {

@@ -18,10 +18,11 @@ final class Sysmon {
         this.thread = Thread.ofPlatform().daemon().name(proc.threadPrefix + "-sysmon").unstarted(this::loop);
     }
 
-    static Sysmon start(Proc proc) {
+    /** Starts sysmon for proc; proc.sysmon is set before the thread runs, so its first trace counts it. */
+    static void start(Proc proc) {
         Sysmon sm = new Sysmon(proc);
+        proc.sysmon = sm;
         sm.thread.start();
-        return sm;
     }
 
     private void loop() {
