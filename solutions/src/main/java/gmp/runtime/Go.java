@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,24 @@ public final class Go {
     public static void go(Runnable fn) {
         Objects.requireNonNull(fn, "fn");
         current("the go statement").proc.newproc(fn);
+    }
+
+    /**
+     * Yields the processor, letting other goroutines run (Go: runtime.Gosched). The goroutine goes
+     * to the global run queue and runs again later, maybe on another P.
+     */
+    public static void gosched() {
+        current("Go.gosched").proc.gosched();
+    }
+
+    /** Pauses the current goroutine for at least {@code d} (Go: time.Sleep); d <= 0 returns at once. */
+    public static void sleep(Duration d) {
+        sleep(d.toNanos());
+    }
+
+    /** Pauses the current goroutine for at least {@code nanos} nanoseconds (Go: time.Sleep). */
+    public static void sleep(long nanos) {
+        current("Go.sleep").proc.timeSleep(nanos);
     }
 
     /** The current goroutine's id (Go does not expose it; the workbook's tests and demos use it). */

@@ -85,6 +85,9 @@ final class P {
     long goidcache;
     long goidcacheend;
 
+    /** This P's timers (chapter 05). */
+    final Timers timers = new Timers();
+
     /** Dead Gs kept for reuse, linked through schedlink, and their count (Go: p.gFree). Owner only. */
     G gFree;
     int gFreeN;

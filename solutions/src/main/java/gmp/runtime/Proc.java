@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import jdk.internal.vm.Continuation;
 
@@ -137,6 +138,7 @@ final class Proc {
      * {@link #procresize}. Afterwards m0 holds p0 and the other Ps are idle.
      */
     void schedinit() {
+        sched.lastpoll.set(nanotime());
         // BEGIN SOLUTION ch01 #schedinit
         // TODO: make the calling thread m0: allocm() an M, then mcommoninit(it) and it.minit().
         //       Then pick the number of Ps with gomaxprocs(...) and make them with procresize(n).
@@ -352,6 +354,14 @@ final class Proc {
                 return null;
             }
             P pp = mp.p;
+            if (mp.nextg != null) {
+                // park_m cancelled a park: run the G again at once, in its own time slice (Go: park_m
+                // calls execute(gp, true); Java has no tail call, so it comes back through here).
+                G gp = mp.nextg;
+                mp.nextg = null;
+                return new Pick(gp, true);
+            }
+            checkTimers(pp, nanotime());
             // BEGIN SOLUTION ch03 #fairness
             // TODO: every 61st time slice (pp.schedtick % SCHED_FAIRNESS_TICKS == 0) and when the global
             //       queue is not empty, take ONE G from it (globrunqget(pp, 1) under sched.lock) and
@@ -459,10 +469,42 @@ final class Proc {
                     continue;
                 }
             }
-            stopm();
             // END SOLUTION
             // STUB: mp.park.sleep(); // until chapter 04: sleep, holding the P, until the program ends
             // STUB: mp.park.clear();
+            // STUB: continue;
+            // BEGIN SOLUTION ch05 #idle-timers
+            // TODO: with no P and nothing to run, sleep until the earliest timer of any P instead of
+            //       forever: if timeSleepUntil() gives a deadline and no other M is in netpoll (swap
+            //       sched.lastpoll to 0; it was non-zero), set sched.pollUntil, netpoll(deadline - now),
+            //       store lastpoll = now again, then take an idle P (pidleget under sched.lock) and start
+            //       over with it. If another M is in netpoll but would sleep past our deadline, netpollBreak().
+            long pollUntil = timeSleepUntil();
+            if (pollUntil != 0 && sched.lastpoll.getAndSet(0) != 0) {
+                sched.pollUntil = pollUntil;
+                netpoll(Math.max(0, pollUntil - nanotime()));
+                sched.pollUntil = 0;
+                sched.lastpoll.set(nanotime());
+                P pp2;
+                lockSched();
+                try {
+                    pp2 = pidleget();
+                } finally {
+                    sched.lock.unlock();
+                }
+                if (pp2 != null) {
+                    acquirep(pp2);
+                    continue;
+                }
+            } else if (pollUntil != 0) {
+                long theirs = sched.pollUntil;
+                if (theirs == 0 || theirs > pollUntil) {
+                    netpollBreak();
+                }
+            }
+            // END SOLUTION
+            // STUB: // Chapter 05: sleep until the earliest timer goes here.
+            stopm();
         }
     }
 
@@ -951,8 +993,10 @@ final class Proc {
     G stealWork(P pp) {
         // BEGIN SOLUTION ch04 #stealwork
         // TODO: for STEAL_TRIES passes (the last one with stealRunNextG = true): enumerate victims with
-        //       stealOrder.start(a random int); skip your own P and idle Ps; runqsteal(pp, victim,
-        //       stealRunNextG) and return the first G you get. Stop early when the program is over.
+        //       stealOrder.start(a random int); skip your own P. On the last pass, checkTimers(victim)
+        //       first, and if it ran any, return runqget(pp)'s G if there is one. Skip idle Ps; else
+        //       runqsteal(pp, victim, stealRunNextG) and return the first G you get. Stop early when
+        //       the program is over.
         for (int i = 0; i < STEAL_TRIES; i++) {
             boolean stealRunNextG = i == STEAL_TRIES - 1;
             for (RandomOrder.Enum e = stealOrder.start(ThreadLocalRandom.current().nextInt()); !e.done(); e.next()) {
@@ -960,7 +1004,18 @@ final class Proc {
                     return null;
                 }
                 P p2 = allp[e.position()];
-                if (p2 == pp || p2.status == P._Pidle) {
+                if (p2 == pp) {
+                    continue;
+                }
+                // On the last pass, run the victim's due timers too (chapter 05): they may ready Gs,
+                // onto our own P's runnext, since goready uses the P of the M that runs the timer.
+                if (stealRunNextG && checkTimers(p2, nanotime())) {
+                    Pick local = runqget(pp);
+                    if (local != null) {
+                        return local.gp();
+                    }
+                }
+                if (p2.status == P._Pidle) {
                     continue;
                 }
                 G gp = runqsteal(pp, p2, stealRunNextG);
@@ -1108,6 +1163,7 @@ final class Proc {
         sched.midle = mp;
         sched.nmidle++;
         // END SOLUTION
+        checkdead();
     }
 
     /** Takes an M off the idle list, or null (Go: mget). sched.lock must be held. */
@@ -1214,6 +1270,307 @@ final class Proc {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Parking, yield and sleep (chapter 05)
+
+    /**
+     * Parks the current goroutine: it stops running, in state _Gwaiting with the given wait reason,
+     * until someone calls goready on it (Go: gopark, proc.go). {@code unlockf} runs on g0 after the
+     * G's status has changed, so whatever it unlocks (a channel's lock, say) may be used to wake the
+     * G at once and the wake-up cannot be lost; if it returns false, the park is cancelled and the G
+     * runs again at once. Called on a goroutine.
+     */
+    void gopark(Predicate<G> unlockf, String reason) {
+        G gp = getg();
+        if (gp == null || gp.isG0()) {
+            throw new IllegalStateException("gopark: not on a goroutine");
+        }
+        M mp = gp.m;
+        // BEGIN SOLUTION ch05 #gopark
+        // TODO: check gp is _Grunning; leave unlockf in mp.waitunlockf and reason in gp.waitreason;
+        //       then mcall(this::park_m).
+        int status = gp.status();
+        if (status != G._Grunning) {
+            throw new IllegalStateException("gopark: bad g status " + G.statusName(status));
+        }
+        mp.waitunlockf = unlockf;
+        gp.waitreason = reason;
+        mcall(this::park_m);
+        // END SOLUTION
+    }
+
+    /**
+     * The g0 half of gopark (Go: park_m): gp becomes _Gwaiting and leaves the M; then the unlock
+     * function runs. If it says no, gp becomes _Grunnable again and runs next on this M.
+     */
+    void park_m(G gp) {
+        M mp = getm();
+        // BEGIN SOLUTION ch05 #gopark
+        // TODO: casgstatus _Grunning -> _Gwaiting, then dropg (mp.curg = null, gp.m = null). Take the
+        //       unlock function out of mp.waitunlockf; if it is set and returns false for gp: clear the
+        //       wait reason, casgstatus back to _Grunnable and leave gp in mp.nextg (schedule runs it).
+        casgstatus(gp, G._Grunning, G._Gwaiting);
+        mp.curg = null;
+        gp.m = null;
+        Predicate<G> fn = mp.waitunlockf;
+        mp.waitunlockf = null;
+        if (fn != null && !fn.test(gp)) {
+            gp.waitreason = "";
+            casgstatus(gp, G._Gwaiting, G._Grunnable);
+            mp.nextg = gp;
+        }
+        // END SOLUTION
+    }
+
+    /**
+     * Makes a parked goroutine runnable again, on the current P's runnext, so it runs next here and
+     * inherits the waker's time slice; then wakes an idle P in case (Go: goready -> ready). Called
+     * with a P: on a goroutine, or on g0 running a timer.
+     */
+    void goready(G gp) {
+        // BEGIN SOLUTION ch05 #goready
+        // TODO: gp must be _Gwaiting (else throw). Clear its wait reason, casgstatus to _Grunnable,
+        //       runqput it on the current M's P with next = true, then wakep().
+        int status = gp.status();
+        if (status != G._Gwaiting) {
+            throw new IllegalStateException("goready: bad g status " + G.statusName(status) + " for " + gp);
+        }
+        gp.waitreason = "";
+        casgstatus(gp, G._Gwaiting, G._Grunnable);
+        runqput(getm().p, gp, true);
+        wakep();
+        // END SOLUTION
+    }
+
+    /**
+     * Yields the processor: the current goroutine goes to the tail of the GLOBAL run queue and the
+     * M schedules another (Go: Gosched -> gosched_m -> goschedImpl). Not the local queue: a yielding
+     * G there would come straight back when the queue is short, and it gives every P a chance at it.
+     */
+    void gosched() {
+        mcall(this::goschedImpl);
+    }
+
+    /** The g0 half of Gosched (Go: goschedImpl). */
+    void goschedImpl(G gp) {
+        // BEGIN SOLUTION ch05 #gosched
+        // TODO: casgstatus _Grunning -> _Grunnable; dropg; globrunqput(gp) under sched.lock; then wakep()
+        //       if mainStarted.
+        casgstatus(gp, G._Grunning, G._Grunnable);
+        getm().curg = null;
+        gp.m = null;
+        lockSched();
+        try {
+            globrunqput(gp);
+        } finally {
+            sched.lock.unlock();
+        }
+        if (mainStarted) {
+            wakep();
+        }
+        // END SOLUTION
+    }
+
+    /**
+     * Sleeps the current goroutine for at least {@code ns} nanoseconds (Go: timeSleep, time.go).
+     * ns <= 0 returns at once without yielding. The G parks with reason "sleep"; its timer is armed
+     * only after it has parked (resetForSleep runs as gopark's unlock function), so the timer cannot
+     * fire for a G that is still running.
+     */
+    void timeSleep(long ns) {
+        if (ns <= 0) {
+            return;
+        }
+        G gp = getg();
+        // BEGIN SOLUTION ch05 #sleep
+        // TODO: give gp a timer once (new Timer(this::goroutineReady, gp), kept in gp.timer); set
+        //       gp.sleepWhen = now + ns (Long.MAX_VALUE on overflow); gopark(this::resetForSleep, "sleep").
+        if (gp.timer == null) {
+            gp.timer = new Timer(this::goroutineReady, gp);
+        }
+        long when = nanotime() + ns;
+        gp.sleepWhen = when < 0 ? Long.MAX_VALUE : when;
+        gopark(this::resetForSleep, WAIT_SLEEP);
+        // END SOLUTION
+    }
+
+    /** gopark's unlock function for sleep, on g0 after gp parked: arms gp's timer (Go: resetForSleep). */
+    boolean resetForSleep(G gp) {
+        addtimer(getm().p, gp.timer, gp.sleepWhen);
+        return true;
+    }
+
+    /** A sleep timer's function: the sleeper may run again (Go: goroutineReady). */
+    void goroutineReady(Timer t) {
+        goready(t.gp);
+    }
+
+    /**
+     * Puts t in pp's heap to fire at {@code when} (Go: timer.maybeAdd); if it is now the earliest
+     * timer anywhere, makes sure some M will wake up for it (wakeNetPoller).
+     */
+    void addtimer(P pp, Timer t, long when) {
+        t.when = when;
+        pp.timers.mu.lock();
+        try {
+            pp.timers.add(t);
+        } finally {
+            pp.timers.mu.unlock();
+        }
+        wakeNetPoller(when);
+    }
+
+    /**
+     * Runs pp's timers that are due at {@code now} (Go: timers.check). Returns whether it ran any.
+     * Called with a P (its own, or a victim's in stealWork's last pass); each timer runs on this g0
+     * with pp's lock released, as Go's unlockAndRun does.
+     */
+    boolean checkTimers(P pp, long now) {
+        // BEGIN SOLUTION ch05 #checktimers
+        // TODO: quick exit without the lock when pp.timers.wakeTime() is 0 or after now. Else, under
+        //       pp.timers.mu, pop the earliest timer while it is due; run each (t.f.accept(t)) with the
+        //       lock released. Return whether any ran.
+        long next = pp.timers.wakeTime();
+        if (next == 0 || next > now) {
+            return false;
+        }
+        boolean ran = false;
+        for (;;) {
+            Timer t;
+            pp.timers.mu.lock();
+            try {
+                t = pp.timers.peek();
+                if (t == null || t.when > now) {
+                    return ran;
+                }
+                pp.timers.pop();
+            } finally {
+                pp.timers.mu.unlock();
+            }
+            t.f.accept(t);
+            ran = true;
+        }
+        // END SOLUTION
+        // STUB: return false;
+    }
+
+    /** The earliest timer deadline over all Ps, or 0 if there is none (Go: timeSleepUntil). */
+    long timeSleepUntil() {
+        long next = 0;
+        for (P pp : allp) {
+            long w = pp.timers.wakeTime();
+            if (w != 0 && (next == 0 || w < next)) {
+                next = w;
+            }
+        }
+        return next;
+    }
+
+    /**
+     * A timer was added for {@code when}: make sure an M wakes up by then (Go: wakeNetPoller). If an
+     * M is sleeping in netpoll past {@code when}, interrupt it; if none is, wake an idle P.
+     */
+    void wakeNetPoller(long when) {
+        if (sched.lastpoll.get() == 0) {
+            long pollUntil = sched.pollUntil;
+            if (pollUntil == 0 || pollUntil > when) {
+                netpollBreak();
+            }
+        } else {
+            wakep();
+        }
+    }
+
+    /**
+     * Waits for network events for up to {@code delayNanos} (-1: forever) and returns the goroutines
+     * they make ready (Go: netpoll). Chapter 08 puts a real NIO Selector here; until then it only
+     * sleeps, which is what an idle M needs to wake for the earliest timer; netpollBreak ends it early.
+     */
+    void netpoll(long delayNanos) {
+        if (delayNanos < 0) {
+            sched.pollNote.sleep();
+        } else if (delayNanos > 0) {
+            sched.pollNote.sleep(delayNanos);
+        }
+        sched.pollNote.clear();
+    }
+
+    /** Interrupts an M sleeping in netpoll (Go: netpollBreak). */
+    void netpollBreak() {
+        sched.pollNote.wakeup();
+    }
+
+    /**
+     * Called whenever an M goes idle (with sched.lock held): if no M is left running and nothing can
+     * wake a goroutine, the program is deadlocked (Go: checkdead, proc.go). An M sleeping in netpoll
+     * or blocked in a Java call counts as running; a pending timer means something will wake up.
+     */
+    void checkdead() {
+        assertSchedLocked("checkdead");
+        if (exiting) {
+            return;
+        }
+        // BEGIN SOLUTION ch05 #checkdead
+        // TODO: run = Ms that are not idle (allm.size() - sched.nmidle); return if run > 0. Count the
+        //       goroutines that are _Gwaiting (skip g0s and dead ones); a runnable or running one here
+        //       is a scheduler bug (fatal "checkdead: runnable g"). None waiting: fatal "no goroutines
+        //       (main called runtime.Goexit) - deadlock!". If any P has a timer, return: it will wake
+        //       someone. Else fatal "all goroutines are asleep - deadlock!" (use fatal(...)).
+        int run = allm.size() - sched.nmidle;
+        if (run > 0) {
+            return;
+        }
+        if (run < 0) {
+            fatal("checkdead: inconsistent counts: " + allm.size() + " Ms, " + sched.nmidle + " idle");
+            return;
+        }
+        int waiting = 0;
+        for (G gp : allgs()) {
+            switch (gp.status()) {
+                case G._Gwaiting -> waiting++;
+                case G._Grunnable, G._Grunning, G._Gsyscall -> {
+                    fatal("checkdead: runnable g " + gp);
+                    return;
+                }
+                default -> { }
+            }
+        }
+        if (waiting == 0) {
+            fatal("no goroutines (main called runtime.Goexit) - deadlock!");
+            return;
+        }
+        if (timeSleepUntil() != 0) {
+            return;
+        }
+        fatal("all goroutines are asleep - deadlock!");
+        // END SOLUTION
+        // STUB: // Until chapter 05, no deadlock is detected.
+    }
+
+    /**
+     * A fatal error of the runtime (Go: fatal/throw): the program dies with Go's "fatal error:"
+     * report and a list of every goroutine; no goroutine can recover from it.
+     */
+    void fatal(String message) {
+        crash(ProgramCrash.fatal(message, goroutineDump()));
+    }
+
+    // Go's wait reasons, as tracebacks print them (runtime2.go, waitReasonStrings).
+    static final String WAIT_SLEEP = "sleep";
+    static final String WAIT_CHAN_RECEIVE = "chan receive";
+    static final String WAIT_CHAN_SEND = "chan send";
+    static final String WAIT_CHAN_RECEIVE_NIL = "chan receive (nil chan)";
+    static final String WAIT_CHAN_SEND_NIL = "chan send (nil chan)";
+    static final String WAIT_SELECT = "select";
+    static final String WAIT_SELECT_NO_CASES = "select (no cases)";
+    static final String WAIT_SEMACQUIRE = "semacquire";
+    static final String WAIT_SYNC_MUTEX_LOCK = "sync.Mutex.Lock";
+
+    /** The runtime's clock (Go: nanotime). */
+    static long nanotime() {
+        return System.nanoTime();
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // Helpers the chapters use
 
     /** The current thread's M (Go: getg().m). */
@@ -1227,11 +1584,7 @@ final class Proc {
 
     /** The current goroutine, or the M's g0 when called on the scheduler's own stack (Go: getg). */
     static G getg() {
-        M mp = M.current();
-        if (mp == null) {
-            return null;
-        }
-        return Continuation.getCurrentContinuation(G.SCOPE) == null ? mp.g0 : mp.curg;
+        return M.currentG();
     }
 
     /** Allocates a fresh G with a stack, _Gidle, and records it in allgs (Go: malg + allgadd). */
@@ -1295,6 +1648,7 @@ final class Proc {
         for (M mp : allm) {
             mp.park.wakeup();
         }
+        netpollBreak();
         Sysmon sm = sysmon;
         if (sm != null) {
             sm.wakeup();
@@ -1365,7 +1719,7 @@ final class Proc {
                         .append(" schedtick=").append(pp.schedtick).append(" syscalltick=").append(pp.syscalltick)
                         .append(" m=").append(mp == null ? "nil" : String.valueOf(mp.id))
                         .append(" runqsize=").append(pp.runqsize()).append(" gfreecnt=").append(pp.gFreeN)
-                        .append(" timerslen=0\n");
+                        .append(" timerslen=").append(pp.timers.len()).append('\n');
             }
             for (M mp : allm) {
                 P pp = mp.p;
@@ -1404,14 +1758,16 @@ final class Proc {
                 continue;
             }
             String state = s == G._Gwaiting && !gp.waitreason.isEmpty() ? gp.waitreason : G.statusName(s);
-            b.append("goroutine ").append(gp.goid).append(" [").append(state).append("]:");
+            if (!b.isEmpty()) {
+                b.append('\n');
+            }
+            b.append("goroutine ").append(gp.goid).append(" [").append(state).append("]:\n");
             if (gp.m != null) {
-                b.append(" on ").append(gp.m);
+                b.append("running on ").append(gp.m).append('\n');
             }
             if (gp.parentGoid != 0) {
-                b.append(", created by goroutine ").append(gp.parentGoid);
+                b.append("created by goroutine ").append(gp.parentGoid).append('\n');
             }
-            b.append('\n');
         }
         return b.toString();
     }

@@ -48,6 +48,16 @@ final class Sched {
     /** 1 when a spinning M found work but no idle P to hand it to (Go: needspinning). */
     final AtomicInteger needspinning = new AtomicInteger();
 
+    /**
+     * When an M last finished polling the network, or 0 while one is blocked in netpoll (Go:
+     * lastpoll). Swapping it to 0 is how one M, and only one, claims the blocking poll.
+     */
+    final AtomicLong lastpoll = new AtomicLong();
+    /** Until when the M in netpoll sleeps, or 0 (Go: pollUntil). */
+    volatile long pollUntil;
+    /** What the M in netpoll sleeps on until chapter 08 brings a Selector (netpollBreak wakes it). */
+    final Note pollNote = new Note();
+
     /** The last goid handed out (Go's goidgen): main gets 1. */
     final AtomicLong goidgen = new AtomicLong();
 }
