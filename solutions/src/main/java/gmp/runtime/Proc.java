@@ -420,7 +420,7 @@ final class Proc {
             //       needspinning is set, becomeSpinning and start over; else releasep + pidleput. Then, if
             //       this M was spinning: stop spinning (decrement nmspinning: the StoreLoad barrier), and
             //       re-check the global queue and every P's run queue, taking an idle P back if there is
-            //       work. Finally stopm(), and start over with the P it was handed.
+            //       work. (The stopm() after this block then parks the M until it is handed a P.)
             lockSched();
             try {
                 if (sched.runqsize != 0) {
