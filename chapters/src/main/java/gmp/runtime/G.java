@@ -64,6 +64,12 @@ final class G {
     G schedlink;
     /** Why the G is waiting (Go's waitReason string), or "" when it is not. */
     String waitreason = "";
+    /** The sleep timer, made on first use and kept (Go: gp.timer). */
+    Timer timer;
+    /** When the current sleep ends (Go: gp.sleepWhen). */
+    long sleepWhen;
+    /** What the waker left for the woken G, e.g. a channel's sudog (Go: gp.param). */
+    Object param;
     /** The goid of the goroutine whose go statement created this one (Go's parentGoid). */
     long parentGoid;
 

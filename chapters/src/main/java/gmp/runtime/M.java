@@ -1,6 +1,11 @@
 package gmp.runtime;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.function.Consumer;
+
+import jdk.internal.vm.Continuation;
 
 /**
  * A machine: an OS thread, Go's {@code m} (runtime2.go).
@@ -33,8 +38,17 @@ final class M {
     P nextp;
     /** Next M on the idle list (Go's schedlink). */
     M schedlink;
+    /**
+     * Whether this M is spinning: it holds a P but has no G yet and is looking for one to steal
+     * (Go: m.spinning). Only the M itself and startm, before the M runs, write it.
+     */
+    boolean spinning;
     /** Where the M sleeps when idle (Go's m.park). */
     final Note park = new Note();
+    /** gopark's unlock function, for park_m to run on g0 (Go: m.waitunlockf). */
+    java.util.function.Predicate<G> waitunlockf;
+    /** A G whose park was cancelled: findRunnable hands it back first, inheriting the time slice. */
+    G nextg;
     /** The function mcall left for g0 to run after the goroutine switched away. */
     Consumer<G> mcallfn;
 
@@ -44,9 +58,63 @@ final class M {
         this.g0 = new G(proc, this);
     }
 
-    /** The M of the current thread, or null on a thread that is not one of a runtime's Ms. */
+    /**
+     * The M of the current thread, or null on a thread that is not one of a runtime's Ms.
+     *
+     * <h2>Why through a method handle</h2>
+     * A goroutine's continuation may yield on one thread and resume on another. C2 compiles a
+     * method as if it stayed on one thread, and may keep a {@code Thread.currentThread()} computed
+     * before a yield for use after it: inlined into a goroutine's loop, a thread-local lookup then
+     * answers for the thread the goroutine has left (measured here: under load, within a few
+     * thousand sleeps, mcall left its function on the wrong M). So the lookups below run through a
+     * method handle held in a non-final field, which the JIT cannot inline: each call computes the
+     * thread afresh in its own frame. It costs a few nanoseconds per lookup.
+     */
     static M current() {
+        try {
+            return (M) currentM.invokeExact();
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * The current goroutine: the M's curg when called on a goroutine's stack, the M's g0 when called
+     * on the scheduler's own stack, null on a thread that is no M (Go: getg). Never inlined, for the
+     * reason given at {@link #current}.
+     */
+    static G currentG() {
+        try {
+            return (G) currentG.invokeExact();
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // Not final on purpose: a constant method handle would be inlined (see current()).
+    private static MethodHandle currentM;
+    private static MethodHandle currentG;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            currentM = l.findStatic(M.class, "lookupM", MethodType.methodType(M.class));
+            currentG = l.findStatic(M.class, "lookupG", MethodType.methodType(G.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static M lookupM() {
         return CURRENT.get();
+    }
+
+    private static G lookupG() {
+        M mp = CURRENT.get();
+        if (mp == null) {
+            return null;
+        }
+        return Continuation.getCurrentContinuation(G.SCOPE) == null ? mp.g0 : mp.curg;
     }
 
     /** Binds the current thread to this M (Go's minit: per-thread setup). */

@@ -23,7 +23,9 @@ public final class ProgramCrash extends RuntimeException {
 
     /** An uncaught exception in goroutine {@code goid}: Go's {@code panic:} report. */
     static ProgramCrash panic(long goid, Throwable cause) {
-        String value = cause.getMessage() == null ? cause.getClass().getName()
+        // A runtime panic prints as Go prints it; any other exception with its Java class name.
+        String value = cause instanceof GoPanic ? cause.getMessage()
+                : cause.getMessage() == null ? cause.getClass().getName()
                 : cause.getClass().getName() + ": " + cause.getMessage();
         return new ProgramCrash("panic: " + value + "\n\ngoroutine " + goid + " [running]:", cause, goid);
     }
