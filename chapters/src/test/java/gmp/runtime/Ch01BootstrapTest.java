@@ -305,8 +305,10 @@ class Ch01BootstrapTest {
                 .traceTo(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).build();
         Harness.run(rt, () -> {
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (out.size() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait(); // sysmon prints the first trace at once ("0ms")
+            // sysmon prints the first trace at once ("0ms"); wait until its last line (G1) is out.
+            while (!out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("  G1: ")
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
             }
         });
         List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
