@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import java.io.PrintStream;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,9 +30,11 @@ public final class GoRuntime {
      * @param gomaxprocs the number of Ps, or null for Go's default (GOMAXPROCS, else the CPU count)
      * @param env        the environment the runtime reads (GOMAXPROCS, later GODEBUG)
      * @param ncpu       the number of CPUs the runtime believes it has (Go's ncpu)
+     * @param trace      where schedtrace lines go (Go writes them to standard error)
      */
-    public record Config(Integer gomaxprocs, Map<String, String> env, int ncpu) {
+    public record Config(Integer gomaxprocs, Map<String, String> env, int ncpu, PrintStream trace) {
         public Config {
+            Objects.requireNonNull(trace, "trace");
             Objects.requireNonNull(env, "env");
             if (gomaxprocs != null && (gomaxprocs < 1 || gomaxprocs > Proc.MAX_GOMAXPROCS)) {
                 throw new IllegalArgumentException("gomaxprocs must be 1.." + Proc.MAX_GOMAXPROCS + ", got " + gomaxprocs);
@@ -48,11 +51,12 @@ public final class GoRuntime {
         private Integer gomaxprocs;
         private Map<String, String> env = System.getenv();
         private int ncpu = Runtime.getRuntime().availableProcessors();
+        private PrintStream trace = System.err;
 
         private Builder() {
         }
 
-        /** The number of Ps (Go's GOMAXPROCS); overrides the environment. */
+        /** The number of Ps (Go's GOMAXPROCS); overrides the environment. GODEBUG is read from the environment too. */
         public Builder gomaxprocs(int n) {
             this.gomaxprocs = n;
             return this;
@@ -70,8 +74,14 @@ public final class GoRuntime {
             return this;
         }
 
+        /** Where GODEBUG=schedtrace lines go instead of standard error (for tests and demos). */
+        public Builder traceTo(PrintStream out) {
+            this.trace = out;
+            return this;
+        }
+
         public GoRuntime build() {
-            return new GoRuntime(new Config(gomaxprocs, env, ncpu));
+            return new GoRuntime(new Config(gomaxprocs, env, ncpu, trace));
         }
     }
 

@@ -33,6 +33,11 @@ final class M {
     P nextp;
     /** Next M on the idle list (Go's schedlink). */
     M schedlink;
+    /**
+     * Whether this M is spinning: it holds a P but has no G yet and is looking for one to steal
+     * (Go: m.spinning). Only the M itself and startm, before the M runs, write it.
+     */
+    boolean spinning;
     /** Where the M sleeps when idle (Go's m.park). */
     final Note park = new Note();
     /** The function mcall left for g0 to run after the goroutine switched away. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -71,8 +72,19 @@ final class Proc {
     /** Every G ever created, dead ones included (Go's allgs); guarded by its own monitor. */
     private final List<G> allgs = new ArrayList<>();
 
-    /** When the runtime started: schedtrace's time origin. */
-    final long startNanos = System.nanoTime();
+    /** Set when main starts running (Go: mainStarted): from then on, a go statement may wake an idle P. */
+    volatile boolean mainStarted;
+    /**
+     * Explicit-step mode, for tests that drive the scheduler one time slice at a time from the test
+     * thread: findRunnable returns null instead of sleeping when there is nothing to run.
+     */
+    boolean stepping;
+    /** schedtrace's time origin: its first call, as in Go (so the first line says 0ms); 0 until then. */
+    private long traceStartNanos;
+    /** The GODEBUG settings this runtime honours. */
+    final GoDebug debug;
+    /** The system monitor thread, when one runs (chapter 06 gives it its real duties). */
+    volatile Sysmon sysmon;
     /** Set once the program is over (main returned, or it crashed): every M stops at its next schedule. */
     volatile boolean exiting;
     /** Why the program died, or null: the first reason wins. */
@@ -81,6 +93,7 @@ final class Proc {
     Proc(GoRuntime.Config config, String threadPrefix) {
         this.config = config;
         this.threadPrefix = threadPrefix;
+        this.debug = GoDebug.parse(config.env().get("GODEBUG"));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -93,7 +106,8 @@ final class Proc {
     void rt0go(Runnable main) {
         try {
             schedinit();
-            mainG = newmain(main);
+            mainG = newmain(() -> runtimeMain(main));
+            mainStarted = true;
             mstart();
         } catch (Throwable t) {
             crash(t);
@@ -111,6 +125,17 @@ final class Proc {
         if (t != null) {
             throw ProgramCrash.fatal(t.toString(), goroutineDump(), t);
         }
+    }
+
+    /**
+     * What the main goroutine runs before the program's main (Go: runtime.main): it starts sysmon
+     * (for now only when GODEBUG=schedtrace asks for it), then calls main.
+     */
+    private void runtimeMain(Runnable main) {
+        if (debug.schedtrace() > 0) {
+            Sysmon.start(this);
+        }
+        main.run();
     }
 
     /**
@@ -150,6 +175,7 @@ final class Proc {
             throw new IllegalArgumentException("procresize: invalid GOMAXPROCS " + nprocs
                     + " (want 1.." + MAX_GOMAXPROCS + ")");
         }
+        stealOrder.reset(nprocs);
         // TODO(ch01): fill allp with nprocs new P(i); set gomaxprocs. The current M (getm()) takes allp[0]:
         //             set it _Pidle, then acquirep it. Every other P, from nprocs-1 down to 1: _Pidle, pidleput.
         //             Read docs/en/01-bootstrap.md#procresize
@@ -245,8 +271,9 @@ final class Proc {
 
     /**
      * Finds a goroutine to run, blocking until there is one; null once the program is over
-     * (Go: findRunnable, proc.go). Chapter 01 looks only at the P's runnext; later chapters add
-     * the local queue, the global queue, stealing, timers and the network poller, in Go's order.
+     * (Go: findRunnable, proc.go). The order is Go's: every 61st time slice the global queue first
+     * (fairness), then the local queue (runnext, then the ring), then a batch from the global queue.
+     * Later chapters add stealing, timers and the network poller in the places Go has them.
      */
     Pick findRunnable() {
         M mp = getm();
@@ -254,38 +281,418 @@ final class Proc {
             if (exiting) {
                 return null;
             }
-            Pick pick = runqget(mp.p);
+            P pp = mp.p;
+            // TODO(ch03): every 61st time slice (pp.schedtick % SCHED_FAIRNESS_TICKS == 0) and when the global
+            //             queue is not empty, take ONE G from it (globrunqget(pp, 1) under sched.lock) and
+            //             return it with inheritTime false.
+            //             Read docs/en/03-global-runq.md#fairness
+            // Chapter 03: the fairness check goes here.
+            Pick pick = runqget(pp);
             if (pick != null) {
                 return pick;
             }
-            stopm();
+            if (sched.runqsize > 0) {
+                G gp;
+                lockSched();
+                try {
+                    gp = globrunqget(pp, 0);
+                } finally {
+                    sched.lock.unlock();
+                }
+                if (gp != null) {
+                    return new Pick(gp, false);
+                }
+            }
+            // TODO(ch04): steal, but only if this M is already spinning or fewer than half the busy Ps have a
+            //             spinning M (2 * nmspinning < gomaxprocs - npidle): becomeSpinning if not yet, then
+            //             stealWork(pp); return what it found (a stolen G starts a new time slice).
+            //             Read docs/en/04-stealing.md#steal
+            // Chapter 04: work stealing goes here.
+            if (stepping) {
+                return null;
+            }
+            // TODO(ch04): give up the P and sleep, without losing a wake-up (read the doc's "delicate dance"):
+            //             under sched.lock, take a global batch if there is one; if this M is not spinning and
+            //             needspinning is set, becomeSpinning and start over; else releasep + pidleput. Then, if
+            //             this M was spinning: stop spinning (decrement nmspinning: the StoreLoad barrier), and
+            //             re-check the global queue and every P's run queue, taking an idle P back if there is
+            //             work. Finally stopm(), and start over with the P it was handed.
+            //             Read docs/en/04-stealing.md#stopm-dance
+            mp.park.sleep(); // until chapter 04: sleep, holding the P, until the program ends
+            mp.park.clear();
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // The go statement and the local run queue (chapter 02)
+
     /**
-     * Takes a G from pp's local queue: runnext first, which inherits the time slice (Go: runqget).
-     * Called by the P's owner.
+     * How many goids a P takes from sched.goidgen at once (Go: _GoidCacheBatch = 16). One atomic add
+     * per 16 go statements keeps the shared counter from becoming a point of contention.
+     */
+    static final int GOID_CACHE_BATCH = 16;
+    /** gfput spills a P's free list to the global one when it holds this many dead Gs (Go: 64)... */
+    static final int GFREE_SPILL_AT = 64;
+    /** ...until fewer than this many remain; gfget refills an empty list up to this many (Go: 32). */
+    static final int GFREE_KEEP = 32;
+
+    /**
+     * The go statement: creates a goroutine that will run {@code fn} and puts it in the current P's
+     * runnext, so it runs next on this P (Go: newproc). Once main has started, wakes an idle P in
+     * case it can run the new G in parallel (wakep, chapter 04). Called on a goroutine (or on g0).
+     */
+    void newproc(Runnable fn) {
+        // TODO(ch02): newproc1(fn, the current G) makes the G; runqput it on the current M's P with
+        //             next = true; then, if mainStarted, wakep().
+        //             Read docs/en/02-local-runq.md#newproc
+        throw new gmp.runtime.NotImplementedYet("ch02", "newproc", "docs/en/02-local-runq.md#newproc");
+    }
+
+    /**
+     * Makes a _Grunnable G that will run fn (Go: newproc1). Reuses a dead G from the P's free list
+     * when there is one (gfget), else allocates one (malg) and moves it _Gidle -> _Gdead. The goid
+     * comes from the P's cached batch [goidcache, goidcacheend), refilled GOID_CACHE_BATCH at a time
+     * from sched.goidgen. Records the caller's goid as the parent. Ends _Gdead -> _Grunnable.
+     */
+    G newproc1(Runnable fn, G callergp) {
+        P pp = getm().p;
+        // TODO(ch02): gfget(pp), or malg() + casgstatus _Gidle -> _Gdead. Set fn and parentGoid. When the
+        //             P's goid batch is used up, take GOID_CACHE_BATCH ids from sched.goidgen (one addAndGet):
+        //             the batch is [new goidgen - 15, new goidgen]. Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
+        //             Read docs/en/02-local-runq.md#newproc1
+        throw new gmp.runtime.NotImplementedYet("ch02", "newproc1", "docs/en/02-local-runq.md#newproc1");
+    }
+
+    /**
+     * Puts gp on pp's local run queue (Go: runqput). With {@code next}, gp goes into runnext and the
+     * G that was there, if any, is kicked to the tail of the ring instead. When the ring is full,
+     * runqputslow moves half of it, with gp, to the global queue. Called only by pp's owner.
+     */
+    void runqput(P pp, G gp, boolean next) {
+        // TODO(ch02): if next: CAS runnext from its old value to gp (retry until it sticks); if the old value
+        //             was null you are done, else continue with the old G as gp. Then, in a loop: h = laHead(),
+        //             t = lpTail(); if t - h < RUNQ_SIZE, store gp in runq[t & MASK] and srTail(t + 1); else
+        //             runqputslow(pp, gp, h, t), and retry if it returns false.
+        //             Read docs/en/02-local-runq.md#runqput
+        throw new gmp.runtime.NotImplementedYet("ch02", "runqput", "docs/en/02-local-runq.md#runqput");
+    }
+
+    /**
+     * Moves the oldest half of pp's full ring, then gp, to the tail of the global queue, in that
+     * order (Go: runqputslow). Returns false if a thief moved head meanwhile: the caller retries.
+     */
+    boolean runqputslow(P pp, G gp, int h, int t) {
+        int n = (t - h) / 2;
+        if (n != P.RUNQ_SIZE / 2) {
+            throw new IllegalStateException("runqputslow: queue is not full (" + (t - h) + " of " + P.RUNQ_SIZE + ")");
+        }
+        // TODO(ch02): copy runq[h .. h+n-1] (masked) into a batch of n + 1; claim them with casRelHead(h, h + n)
+        //             (return false if it fails); put gp last; link the batch through schedlink and
+        //             globrunqputbatch it under sched.lock. Return true.
+        //             Read docs/en/02-local-runq.md#runqputslow
+        throw new gmp.runtime.NotImplementedYet("ch02", "runqputslow", "docs/en/02-local-runq.md#runqputslow");
+    }
+
+    /**
+     * Takes a G from pp's local queue (Go: runqget): runnext first, which inherits the time slice
+     * (inheritTime = true), then the head of the ring, which starts a new one. Null when both are
+     * empty. Called only by pp's owner; thieves take from the same head with their own CAS.
      */
     Pick runqget(P pp) {
         G next = pp.lvRunnext();
-        // A failed CAS can only mean another P took it (chapter 04); then try the queue.
+        // A failed CAS can only mean a thief took it (chapter 04); then try the ring.
         if (next != null && pp.casRunnext(next, null)) {
             return new Pick(next, true);
+        }
+        // TODO(ch02): loop: h = laHead(), t = lpTail(); empty (t == h) -> null. Read runq[h & MASK], then
+        //             claim it with casRelHead(h, h + 1); on success return it (inheritTime false), else retry.
+        //             Read docs/en/02-local-runq.md#runqget
+        return null;
+    }
+
+    /**
+     * Whether pp has nothing to run: no G in the ring and none in runnext (Go: runqempty). Never
+     * reports empty spuriously, even while the owner moves a G from runnext into the ring.
+     */
+    boolean runqempty(P pp) {
+        // TODO(ch02): the owner may kick runnext into the ring and then take runnext again between your reads.
+        //             Read head, tail and runnext, then read tail again; only if tail did not move, answer
+        //             head == tail && runnext == null. Otherwise read everything again.
+        //             Read docs/en/02-local-runq.md#runqempty
+        throw new gmp.runtime.NotImplementedYet("ch02", "runqempty", "docs/en/02-local-runq.md#runqempty");
+    }
+
+    /** Puts a dead G on pp's free list; at GFREE_SPILL_AT, moves some to the global list (Go: gfput). */
+    void gfput(P pp, G gp) {
+        if (gp.status() != G._Gdead) {
+            throw new IllegalStateException("gfput: " + gp + " is not dead");
+        }
+        // TODO(ch02): push gp on pp.gFree (through schedlink) and count it. When the count reaches
+        //             GFREE_SPILL_AT, move Gs to sched.gFree (under sched.gFreeLock) until fewer than
+        //             GFREE_KEEP remain on the P.
+        //             Read docs/en/02-local-runq.md#gfput
+        // Until chapter 02 is written, a dead G is simply dropped.
+    }
+
+    /** Takes a dead G from pp's free list, refilling it from the global list first; null if none (Go: gfget). */
+    G gfget(P pp) {
+        // TODO(ch02): if pp.gFree is empty and sched.gFree is not, move Gs from the global list (under
+        //             sched.gFreeLock) until the P has GFREE_KEEP or the global list is empty. Then pop one
+        //             from pp.gFree (null if still empty), uncount it and clear its schedlink.
+        //             Read docs/en/02-local-runq.md#gfget
+        throw new gmp.runtime.NotImplementedYet("ch02", "gfget", "docs/en/02-local-runq.md#gfget");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The global run queue (chapter 03)
+
+    /**
+     * findRunnable looks at the global queue first once every this many time slices (Go: the
+     * {@code schedtick%61 == 0} check). Without it, two goroutines that keep respawning each other
+     * could occupy a P's local queue forever and starve the global one. Go's source does not say
+     * why 61; it is a prime, so the check does not fall into step with periodic patterns.
+     */
+    static final int SCHED_FAIRNESS_TICKS = 61;
+
+    /** Puts gp at the tail of the global queue (Go: globrunqput). sched.lock must be held. */
+    void globrunqput(G gp) {
+        assertSchedLocked("globrunqput");
+        // TODO(ch03): append gp to the sched.runqhead/runqtail list (linked through schedlink), count it.
+        //             Read docs/en/03-global-runq.md#globrunqput
+        throw new gmp.runtime.NotImplementedYet("ch03", "globrunqput", "docs/en/03-global-runq.md#globrunqput");
+    }
+
+    /**
+     * Appends a batch of n Gs, head..tail linked through schedlink, to the global queue
+     * (Go: globrunqputbatch). sched.lock must be held.
+     */
+    void globrunqputbatch(G head, G tail, int n) {
+        assertSchedLocked("globrunqputbatch");
+        tail.schedlink = null;
+        if (sched.runqtail != null) {
+            sched.runqtail.schedlink = head;
+        } else {
+            sched.runqhead = head;
+        }
+        sched.runqtail = tail;
+        sched.runqsize += n;
+    }
+
+    /**
+     * Takes a fair share of the global queue for pp (Go 1.23: globrunqget): n = size/gomaxprocs + 1,
+     * capped by the size, by max (when max > 0) and by half the local ring. Returns the first G and
+     * puts the other n - 1 on pp's local queue; null when the global queue is empty.
+     * sched.lock must be held.
+     */
+    G globrunqget(P pp, int max) {
+        assertSchedLocked("globrunqget");
+        // TODO(ch03): empty -> null. n = runqsize / gomaxprocs + 1, then at most runqsize, at most max if
+        //             max > 0, at most RUNQ_SIZE / 2. Pop n Gs from the head: return the first, runqput(pp, g,
+        //             false) the others, in order.
+        //             Read docs/en/03-global-runq.md#globrunqget
+        return null;
+    }
+
+    /** Pops the head of the global queue (Go: sched.runq.pop); sched.lock held, queue not empty. */
+    private G globrunqpop() {
+        G gp = sched.runqhead;
+        sched.runqhead = gp.schedlink;
+        if (sched.runqhead == null) {
+            sched.runqtail = null;
+        }
+        gp.schedlink = null;
+        sched.runqsize--;
+        return gp;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Work stealing and spinning Ms (chapter 04)
+
+    /** stealWork's passes over all Ps; only the last also takes runnext (Go: stealTries). */
+    static final int STEAL_TRIES = 4;
+    /**
+     * How long a thief waits before taking a running victim's runnext: the victim has probably just
+     * readied that G and is about to block and run it (Go: usleep(3) in runqgrab, ~50x a channel
+     * hand-off). Here a 3 us spin, since sleeping a thread for 3 us takes far longer than 3 us.
+     */
+    static final long RUNNEXT_STEAL_WAIT_NANOS = 3_000;
+
+    /** The victim orders of stealWork (Go: stealOrder); reset when GOMAXPROCS is set. */
+    final RandomOrder stealOrder = new RandomOrder();
+
+    /**
+     * Makes sure a P can pick up newly submitted work: if there is an idle P and no M is spinning,
+     * starts a spinning M on it (Go: wakep). At most one spinning M is started here; that M, once it
+     * finds work, starts the next (resetspinning), so wake-ups spread without a thundering herd.
+     * The caller has already published the work; the CAS on nmspinning is the StoreLoad barrier.
+     */
+    void wakep() {
+        // TODO(ch04): return if nmspinning != 0, or if CAS nmspinning 0 -> 1 fails. Under sched.lock take a
+        //             P with pidlegetSpinning(); none: decrement nmspinning back and return. Else startm(pp,
+        //             true) (after unlocking).
+        //             Read docs/en/04-stealing.md#wakep
+        // Until chapter 04, no other M is ever started.
+    }
+
+    /**
+     * Takes an idle P for a spinning M; when there is none, records that one is needed
+     * (Go: pidlegetSpinning). sched.lock must be held.
+     */
+    P pidlegetSpinning() {
+        P pp = pidleget();
+        if (pp == null) {
+            sched.needspinning.set(1);
+        }
+        return pp;
+    }
+
+    /** Marks the current M spinning (Go: becomeSpinning). */
+    void becomeSpinning(M mp) {
+        mp.spinning = true;
+        sched.nmspinning.incrementAndGet();
+        sched.needspinning.set(0);
+    }
+
+    /**
+     * Called by a spinning M that found a G to run: it stops spinning and, since it was perhaps the
+     * last spinning M, wakes another to keep looking (Go: resetspinning).
+     */
+    void resetspinning() {
+        M mp = getm();
+        // TODO(ch04): clear mp.spinning, decrement nmspinning (it must not go negative), then wakep().
+        //             Read docs/en/04-stealing.md#resetspinning
+        throw new gmp.runtime.NotImplementedYet("ch04", "resetspinning", "docs/en/04-stealing.md#resetspinning");
+    }
+
+    /**
+     * Runs some M on P pp, reusing an idle M or starting a new thread (Go: startm). With pp null,
+     * takes an idle P, and does nothing if there is none. A spinning start requires a P; if none,
+     * it undoes the caller's nmspinning increment.
+     */
+    void startm(P pp, boolean spinning) {
+        // TODO(ch04): under sched.lock: if pp is null, pidleget(); still null: unlock, undo nmspinning if
+        //             spinning, return. mget() an idle M; if none, reserve an id (sched.mnext++) and, after
+        //             unlocking, newm(pp, spinning, id). Otherwise set its spinning and nextp, unlock, and
+        //             wake it (notewakeup of its park note).
+        //             Read docs/en/04-stealing.md#startm
+        throw new gmp.runtime.NotImplementedYet("ch04", "startm", "docs/en/04-stealing.md#startm");
+    }
+
+    /**
+     * Creates M {@code id} on a new daemon thread that will run with P pp (Go: newm, newosproc).
+     * The thread runs mstart; whatever it throws ends the program; it leaves through mexit.
+     */
+    void newm(P pp, boolean spinning, long id) {
+        M mp = new M(this, id);
+        mp.nextp = pp;
+        mp.spinning = spinning;
+        mcommoninit(mp);
+        Thread t = Thread.ofPlatform().daemon().name(threadPrefix + "-M" + id).unstarted(() -> {
+            mp.minit();
+            try {
+                mstart();
+            } catch (Throwable e) {
+                crash(e);
+            } finally {
+                mexit(mp);
+            }
+        });
+        mp.thread = t;
+        t.start();
+    }
+
+    /** The end of an M's thread: unbind it (Go: mexit). The P, if any, is dropped with the program. */
+    void mexit(M mp) {
+        mp.unminit();
+    }
+
+    /**
+     * Tries to steal a G from another P (Go: stealWork). STEAL_TRIES passes over every other P in a
+     * random order; the last pass also takes a victim's runnext. Returns the G to run, or null.
+     */
+    G stealWork(P pp) {
+        // TODO(ch04): for STEAL_TRIES passes (the last one with stealRunNextG = true): enumerate victims with
+        //             stealOrder.start(a random int); skip your own P and idle Ps; runqsteal(pp, victim,
+        //             stealRunNextG) and return the first G you get. Stop early when the program is over.
+        //             Read docs/en/04-stealing.md#stealwork
+        return null;
+    }
+
+    /**
+     * Steals about half of p2's queue into pp's and returns one of the stolen Gs to run
+     * (Go: runqsteal). Called by pp's owner; p2 may be running.
+     */
+    G runqsteal(P pp, P p2, boolean stealRunNextG) {
+        // TODO(ch04): t = pp.lpTail(); grab from p2 straight into pp.runq at t (runqgrab). None: null.
+        //             Keep the LAST grabbed G to return; if others remain, check they fit (t - laHead() + n <
+        //             RUNQ_SIZE, else throw) and publish them with srTail(t + n).
+        //             Read docs/en/04-stealing.md#runqsteal
+        throw new gmp.runtime.NotImplementedYet("ch04", "runqsteal", "docs/en/04-stealing.md#runqsteal");
+    }
+
+    /**
+     * Copies half of p2's ring, rounded up, into batch starting at batchHead, and claims them with a
+     * CAS on p2's head (Go: runqgrab). With stealRunNextG and an empty ring, takes p2's runnext
+     * instead, after a short wait if p2 is running. Returns how many Gs it took.
+     */
+    int runqgrab(P p2, G[] batch, int batchHead, boolean stealRunNextG) {
+        // TODO(ch04): loop: h = p2.laHead(), t = p2.laTail() (both acquire); n = (t - h) - (t - h) / 2.
+        //             n == 0: if stealRunNextG and p2 has a runnext, wait RUNNEXT_STEAL_WAIT_NANOS when p2 is
+        //             running, CAS runnext to null (retry the loop on failure), put it in batch and return 1;
+        //             else return 0. n > RUNQ_SIZE / 2 means h and t were inconsistent: retry. Else copy the n
+        //             slots and claim them with p2.casRelHead(h, h + n): return n, or retry on failure.
+        //             Read docs/en/04-stealing.md#runqgrab
+        throw new gmp.runtime.NotImplementedYet("ch04", "runqgrab", "docs/en/04-stealing.md#runqgrab");
+    }
+
+    /**
+     * After this M stopped spinning: if some P's run queue has work, takes an idle P to go after it
+     * (Go: checkRunqsNoP). Returns that P, or null.
+     */
+    P checkRunqsNoP() {
+        for (P p2 : allp) {
+            if (!runqempty(p2)) {
+                lockSched();
+                try {
+                    return pidlegetSpinning();
+                } finally {
+                    sched.lock.unlock();
+                }
+            }
         }
         return null;
     }
 
     /**
-     * Puts the current M to sleep until another thread wakes it (Go: stopm). Chapter 04 gives it its
-     * full job (the idle M list, handing over a P on wake-up).
+     * Parks the current M, which holds no P, on the idle M list until startm hands it a P and wakes
+     * it; then acquires that P (Go: stopm). Returns without a P if it was woken because the program
+     * is over.
      */
     void stopm() {
         M mp = getm();
-        if (exiting) {
-            return;
+        if (mp.p != null || mp.spinning) {
+            throw new IllegalStateException("stopm: " + mp + " still holds " + mp.p + (mp.spinning ? " and is spinning" : ""));
         }
-        mp.park.sleep();
-        mp.park.clear();
+        // TODO(ch04): under sched.lock, mput(mp). Sleep on mp.park, then clear it. Unless the program is
+        //             over, acquirep(mp.nextp) and clear nextp.
+        //             Read docs/en/04-stealing.md#stopm
+        throw new gmp.runtime.NotImplementedYet("ch04", "stopm", "docs/en/04-stealing.md#stopm");
+    }
+
+    /** Puts mp on the idle M list (Go: mput). sched.lock must be held. */
+    void mput(M mp) {
+        assertSchedLocked("mput");
+        // TODO(ch04): push mp on sched.midle (through schedlink) and count it in sched.nmidle.
+        //             Read docs/en/04-stealing.md#stopm
+        throw new gmp.runtime.NotImplementedYet("ch04", "mput", "docs/en/04-stealing.md#stopm");
+    }
+
+    /** Takes an M off the idle list, or null (Go: mget). sched.lock must be held. */
+    M mget() {
+        assertSchedLocked("mget");
+        // TODO(ch04): pop the front of sched.midle (null when empty), unlink it and uncount it.
+        //             Read docs/en/04-stealing.md#stopm
+        throw new gmp.runtime.NotImplementedYet("ch04", "mget", "docs/en/04-stealing.md#stopm");
     }
 
     /**
@@ -295,6 +702,12 @@ final class Proc {
      */
     void execute(G gp, boolean inheritTime) {
         M mp = getm();
+        if (mp.spinning) {
+            // A spinning M found work: it stops spinning and may wake another (chapter 04). Go does
+            // this in schedule, between findRunnable and execute; here it opens execute, so that the
+            // schedule of chapter 01 stays as chapter 01 wrote it.
+            resetspinning();
+        }
         // TODO(ch01): make gp mp's curg and mp gp's m; casgstatus gp _Grunnable -> _Grunning; count a
         //             schedtick on mp.p unless inheritTime; then gogo(gp).
         //             Read docs/en/01-bootstrap.md#execute
@@ -357,11 +770,6 @@ final class Proc {
         //             then gfput(mp.p, gp).
         //             Read docs/en/01-bootstrap.md#goexit0
         throw new gmp.runtime.NotImplementedYet("ch01", "goexit0", "docs/en/01-bootstrap.md#goexit0");
-    }
-
-    /** Puts a dead G on pp's free list (Go: gfput). Until chapter 02 a dead G is simply dropped. */
-    void gfput(P pp, G gp) {
-        // Chapter 02 keeps dead Gs for reuse.
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -446,6 +854,10 @@ final class Proc {
         for (M mp : allm) {
             mp.park.wakeup();
         }
+        Sysmon sm = sysmon;
+        if (sm != null) {
+            sm.wakeup();
+        }
     }
 
     /** Records why the program died (the first reason wins) and ends it. */
@@ -466,6 +878,10 @@ final class Proc {
 
     /** Waits (boundedly) for every M but m0 to leave; a goroutine that never yields keeps its M. */
     private void joinMs() {
+        Sysmon sm = sysmon;
+        if (sm != null) {
+            sm.join();
+        }
         for (M mp : allm) {
             Thread t = mp.thread;
             if (mp != m0 && t != null && t != Thread.currentThread()) {
@@ -485,14 +901,21 @@ final class Proc {
      * a snapshot that may be slightly inconsistent. Counters of later chapters read 0 until they exist.
      */
     String schedtrace(boolean detailed) {
-        long ms = (System.nanoTime() - startNanos) / 1_000_000;
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (traceStartNanos == 0) {
+                traceStartNanos = now;
+            }
+        }
+        long ms = (now - traceStartNanos) / 1_000_000;
         StringBuilder b = new StringBuilder();
         b.append("SCHED ").append(ms).append("ms: gomaxprocs=").append(gomaxprocs)
                 .append(" idleprocs=").append(sched.npidle.get())
-                .append(" threads=").append(allm.size())
-                .append(" spinningthreads=0 needspinning=0")
+                .append(" threads=").append(allm.size() + (sysmon != null ? 1 : 0))
+                .append(" spinningthreads=").append(sched.nmspinning.get())
+                .append(" needspinning=").append(sched.needspinning.get())
                 .append(" idlethreads=").append(sched.nmidle)
-                .append(" runqueue=0");
+                .append(" runqueue=").append(sched.runqsize);
         if (detailed) {
             b.append(" gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false\n");
             for (P pp : allp) {
@@ -500,14 +923,16 @@ final class Proc {
                 b.append("  P").append(pp.id).append(": status=").append(pp.status)
                         .append(" schedtick=").append(pp.schedtick).append(" syscalltick=").append(pp.syscalltick)
                         .append(" m=").append(mp == null ? "nil" : String.valueOf(mp.id))
-                        .append(" runqsize=0 gfreecnt=0 timerslen=0\n");
+                        .append(" runqsize=").append(pp.runqsize()).append(" gfreecnt=").append(pp.gFreeN)
+                        .append(" timerslen=0\n");
             }
             for (M mp : allm) {
                 P pp = mp.p;
                 G curg = mp.curg;
                 b.append("  M").append(mp.id).append(": p=").append(pp == null ? "nil" : String.valueOf(pp.id))
                         .append(" curg=").append(curg == null ? "nil" : String.valueOf(curg.goid))
-                        .append(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=false blocked=")
+                        .append(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=").append(mp.spinning)
+                        .append(" blocked=")
                         .append(mp.park.sleeping()).append(" lockedg=nil\n");
             }
             for (G gp : allgs()) {
@@ -519,7 +944,7 @@ final class Proc {
         } else {
             b.append(" [");
             for (int i = 0; i < allp.length; i++) {
-                b.append(i == 0 ? "" : " ").append(0);
+                b.append(i == 0 ? "" : " ").append(allp[i].runqsize());
             }
             b.append("]\n");
         }

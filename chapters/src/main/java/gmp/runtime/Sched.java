@@ -28,6 +28,26 @@ final class Sched {
     /** Number of idle Ps; written under lock, read anywhere. */
     final AtomicInteger npidle = new AtomicInteger();
 
+    /** The global run queue, linked through G.schedlink, and its length (Go: sched.runq, runqsize); under lock. */
+    G runqhead;
+    G runqtail;
+    int runqsize;
+
+    /** Guards the global free list of dead Gs (Go: sched.gFree.lock, a lock of its own). */
+    final ReentrantLock gFreeLock = new ReentrantLock();
+    /** Dead Gs spilled from the Ps' free lists, linked through schedlink, and their count; under gFreeLock. */
+    G gFree;
+    int gFreeN;
+
+    /**
+     * The number of spinning Ms: Ms that hold a P and look for work to steal (Go: nmspinning).
+     * Changed only with atomic read-modify-writes, which are the StoreLoad barriers the spinning
+     * protocol needs (see Proc.findRunnable).
+     */
+    final AtomicInteger nmspinning = new AtomicInteger();
+    /** 1 when a spinning M found work but no idle P to hand it to (Go: needspinning). */
+    final AtomicInteger needspinning = new AtomicInteger();
+
     /** The last goid handed out (Go's goidgen): main gets 1. */
     final AtomicLong goidgen = new AtomicLong();
 }

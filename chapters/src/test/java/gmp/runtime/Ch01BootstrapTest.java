@@ -313,7 +313,8 @@ class Ch01BootstrapTest {
         });
         List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).as("sysmon must print the trace while main runs. Read %s#schedtrace", DOC).isNotEmpty();
-        assertThat(lines.getFirst()).as("the first line is Go's SCHED line, at 0ms, while main runs on m0 and p0"
+        assertThat(lines.getFirst()).as("the first line is Go's SCHED line, at 0ms, printed by sysmon (which"
+                + " main starts, as Go's runtime.main does) while main runs on m0 and p0"
                 + " (sysmon counts as a thread). Read %s#schedtrace (Go: schedtrace)", DOC)
                 .matches("SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=2 spinningthreads=0 needspinning=0"
                         + " idlethreads=0 runqueue=0 gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false");
