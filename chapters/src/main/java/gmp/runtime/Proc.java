@@ -107,11 +107,8 @@ final class Proc {
     void rt0go(Runnable main) {
         try {
             schedinit();
-            mainG = newmain(main);
+            mainG = newmain(() -> runtimeMain(main));
             mainStarted = true;
-            if (debug.schedtrace() > 0) {
-                Sysmon.start(this);
-            }
             mstart();
         } catch (Throwable t) {
             crash(t);
@@ -129,6 +126,17 @@ final class Proc {
         if (t != null) {
             throw ProgramCrash.fatal(t.toString(), goroutineDump(), t);
         }
+    }
+
+    /**
+     * What the main goroutine runs before the program's main (Go: runtime.main): it starts sysmon
+     * (for now only when GODEBUG=schedtrace asks for it), then calls main.
+     */
+    private void runtimeMain(Runnable main) {
+        if (debug.schedtrace() > 0) {
+            Sysmon.start(this);
+        }
+        main.run();
     }
 
     /**
@@ -716,6 +724,12 @@ final class Proc {
      */
     void execute(G gp, boolean inheritTime) {
         M mp = getm();
+        if (mp.spinning) {
+            // A spinning M found work: it stops spinning and may wake another (chapter 04). Go does
+            // this in schedule, between findRunnable and execute; here it opens execute, so that the
+            // schedule of chapter 01 stays as chapter 01 wrote it.
+            resetspinning();
+        }
         // TODO(ch01): make gp mp's curg and mp gp's m; casgstatus gp _Grunnable -> _Grunning; count a
         //             schedtick on mp.p unless inheritTime; then gogo(gp).
         //             Read docs/en/01-bootstrap.md#execute

@@ -305,13 +305,16 @@ class Ch01BootstrapTest {
                 .traceTo(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8)).build();
         Harness.run(rt, () -> {
             long deadline = System.nanoTime() + 5_000_000_000L;
-            while (out.size() == 0 && System.nanoTime() < deadline) {
-                Thread.onSpinWait(); // sysmon prints the first trace at once ("0ms")
+            // sysmon prints the first trace at once ("0ms"); wait until its last line (G1) is out.
+            while (!out.toString(java.nio.charset.StandardCharsets.UTF_8).contains("  G1: ")
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
             }
         });
         List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).as("sysmon must print the trace while main runs. Read %s#schedtrace", DOC).isNotEmpty();
-        assertThat(lines.getFirst()).as("the first line is Go's SCHED line, at 0ms, while main runs on m0 and p0"
+        assertThat(lines.getFirst()).as("the first line is Go's SCHED line, at 0ms, printed by sysmon (which"
+                + " main starts, as Go's runtime.main does) while main runs on m0 and p0"
                 + " (sysmon counts as a thread). Read %s#schedtrace (Go: schedtrace)", DOC)
                 .matches("SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=2 spinningthreads=0 needspinning=0"
                         + " idlethreads=0 runqueue=0 gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false");

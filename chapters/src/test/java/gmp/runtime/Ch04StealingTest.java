@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -198,20 +199,17 @@ class Ch04StealingTest {
         List<Object> seen = new ArrayList<>();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger looked = new AtomicInteger();
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(10), "wakep never started an M for the new goroutine (newproc -> wakep -> startm)", () -> {
             Proc proc = rt.proc();
             Go.go(() -> {
-                while (looked.get() == 0) {
-                    Thread.onSpinWait(); // hold p1 until main has looked
-                }
+                Spin.until(() -> looked.get() != 0, "main to look"); // hold p1 until main has looked
                 done.incrementAndGet();
             });
             seen.add(proc.allm.size());
             seen.add(proc.sched.npidle.get());
             looked.set(1);
-            while (done.get() == 0) {
-                Thread.onSpinWait(); // main keeps p0: only another M can run the new G
-            }
+            requireAnotherM(proc);
+            Spin.until(() -> done.get() != 0, "the new goroutine to run"); // main keeps p0: another M must run it
         });
         assertThat(seen).as("right after go f() with p1 idle, wakep must have taken p1 and started a second M"
                 + " (allm 2, no idle P left). Read %s#wakep (Go: wakep, startm, newm)", DOC).containsExactly(2, 0);
@@ -224,7 +222,7 @@ class Ch04StealingTest {
     void wakepDefersToASpinningM() {
         GoRuntime rt = runtime(2);
         List<Object> seen = new ArrayList<>();
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(10), "wakep did not start an M once nobody was spinning", () -> {
             Proc proc = rt.proc();
             proc.sched.nmspinning.set(1); // pretend an M is spinning
             Go.go(() -> { });
@@ -232,11 +230,7 @@ class Ch04StealingTest {
             seen.add(proc.sched.npidle.get());
             proc.sched.nmspinning.set(0); // nobody spins any more: the next go statement must wake an M
             AtomicInteger release = new AtomicInteger();
-            Go.go(() -> {
-                while (release.get() == 0) {
-                    Thread.onSpinWait(); // keep p1 busy until main has looked
-                }
-            });
+            Go.go(() -> Spin.until(() -> release.get() != 0, "main to look")); // keep p1 busy until main has looked
             seen.add(proc.allm.size());
             release.set(1);
         });
@@ -270,14 +264,16 @@ class Ch04StealingTest {
     void noLostWakeups() {
         GoRuntime rt = runtime(2);
         AtomicInteger done = new AtomicInteger();
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(15), "a goroutine was never stolen: a lost wake-up in wakep/resetspinning or the spinning -> non-spinning recheck", () -> {
             for (int i = 1; i <= 2000; i++) {
                 Go.go(done::incrementAndGet);
-                // main never yields, so the G can only run if an M is woken and steals it. If a wake-up
-                // is lost, this spins until the harness's timeout reports the hang.
-                while (done.get() < i) {
-                    Thread.onSpinWait();
+                if (i == 1) {
+                    requireAnotherM(rt.proc());
                 }
+                // main never yields, so the G can only run if an M is woken and steals it. If a wake-up
+                // is lost, this spins until the harness's deadline reports the hang.
+                int n = i;
+                Spin.until(() -> done.get() >= n, "goroutine " + n + " to be stolen and run");
             }
         });
         assertThat(done.get()).as("every goroutine must have run. Read %s#spinning", DOC).isEqualTo(2000);
@@ -295,7 +291,7 @@ class Ch04StealingTest {
         // so here main is participant 0 and spins like the others; all P must run at once to finish.
         int procs = 4;
         GoRuntime rt = runtime(procs);
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(15), "the participants never all ran at once: an idle P was not woken (wakep/startm) or its M did not steal (stealWork)", () -> {
             for (int attempt = 0; attempt < 10; attempt++) {
                 AtomicInteger x = new AtomicInteger();
                 AtomicInteger done = new AtomicInteger();
@@ -306,21 +302,30 @@ class Ch04StealingTest {
                         done.incrementAndGet();
                     });
                 }
+                requireAnotherM(rt.proc());
                 takeTurns(x, procs, 0);
-                while (done.get() != procs - 1) {
-                    Thread.onSpinWait();
-                }
+                Spin.until(() -> done.get() == procs - 1, "the other participants to finish");
             }
         });
+    }
+
+    /**
+     * Fails at once, instead of spinning until the deadline, when the go statement just made started
+     * no M although a P was idle: then nothing but main's own M could ever run the new goroutine.
+     */
+    private static void requireAnotherM(Proc proc) {
+        if (proc.allm.size() < 2) {
+            throw new AssertionError("a go statement with an idle P started no other M, so only main's M could run the"
+                    + " new goroutine, and main never yields: newproc must call wakep, which takes an idle P and"
+                    + " startm's an M for it. Read " + DOC + "#wakep (Go: wakep, startm)");
+        }
     }
 
     /** Go's inner loop: participant p moves x from P*i+p to P*i+p+1 for three rounds. */
     private static void takeTurns(AtomicInteger x, int procs, int p) {
         for (int i = 0; i < 3; i++) {
             int expected = procs * i + p;
-            while (x.get() != expected) {
-                Thread.onSpinWait();
-            }
+            Spin.until(() -> x.get() == expected, "x == " + expected + ": all " + procs + " participants must run at once");
             x.set(expected + 1);
         }
     }
@@ -332,7 +337,7 @@ class Ch04StealingTest {
     void goTestGoroutineParallelism2Load() {
         int procs = 4;
         GoRuntime rt = runtime(procs);
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(15), "the participants never all ran at once: Ms that went idle (stopm) were not woken again", () -> {
             for (int attempt = 0; attempt < 10; attempt++) {
                 // Load: start P-1 goroutines and wait until all P (main included) run; when they end,
                 // their Ms start parking while the real test below runs.
@@ -340,15 +345,12 @@ class Ch04StealingTest {
                 for (int p = 1; p < procs; p++) {
                     Go.go(() -> {
                         loaded.incrementAndGet();
-                        while (loaded.get() < procs) {
-                            Thread.onSpinWait();
-                        }
+                        Spin.until(() -> loaded.get() >= procs, "all " + procs + " loaders to run at once");
                     });
                 }
+                requireAnotherM(rt.proc());
                 loaded.incrementAndGet();
-                while (loaded.get() < procs) {
-                    Thread.onSpinWait();
-                }
+                Spin.until(() -> loaded.get() >= procs, "all " + procs + " loaders to run at once");
                 // The test: participants spawned in a nested way, main being participant 0.
                 AtomicInteger x = new AtomicInteger();
                 AtomicInteger done = new AtomicInteger();
@@ -364,9 +366,7 @@ class Ch04StealingTest {
                     done.incrementAndGet();
                 });
                 takeTurns(x, procs, 0);
-                while (done.get() != procs - 1) {
-                    Thread.onSpinWait();
-                }
+                Spin.until(() -> done.get() == procs - 1, "the other participants to finish");
             }
         });
     }
@@ -379,22 +379,19 @@ class Ch04StealingTest {
         GoRuntime rt = runtime(4);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         AtomicReference<String> verdict = new AtomicReference<>();
-        Harness.run(rt, () -> {
+        Harness.run(rt, Duration.ofSeconds(15), "three goroutines never ran on three Ms at once (wakep, startm, stealWork)", () -> {
             Proc proc = rt.proc();
             AtomicInteger started = new AtomicInteger();
             AtomicInteger done = new AtomicInteger();
             for (int p = 1; p < 4; p++) {
                 Go.go(() -> {
                     started.incrementAndGet();
-                    while (started.get() < 3) {
-                        Thread.onSpinWait(); // make sure three other Ms are up at once
-                    }
+                    Spin.until(() -> started.get() >= 3, "three goroutines on three Ms at once");
                     done.incrementAndGet();
                 });
             }
-            while (done.get() < 3) {
-                Thread.onSpinWait();
-            }
+            requireAnotherM(proc);
+            Spin.until(() -> done.get() >= 3, "the three goroutines to finish");
             // main blocks its thread (a Java sleep is like a blocking syscall here): the other Ms must
             // find nothing, give back their Ps and park. Generous bounds: CI machines are 2 noisy cores.
             long deadline = System.nanoTime() + 5_000_000_000L;

@@ -40,19 +40,27 @@ public final class Harness {
      * AssertionError.
      */
     public static void run(GoRuntime rt, Runnable main) {
+        run(rt, TIMEOUT, "probably a lost wake-up (a runnable G nobody runs, an M that never wakes) or a deadlock", main);
+    }
+
+    /**
+     * Like {@link #run(GoRuntime, Runnable)}, with a deadline of the test's own and the test's guess
+     * at what hung, for programs that finish in milliseconds when right: a learner whose code is not
+     * written yet should hear so in seconds, not wait for the default deadline.
+     */
+    public static void run(GoRuntime rt, Duration limit, String whatProbablyHung, Runnable main) {
         CountDownLatch done = new CountDownLatch(1);
         AssertionError[] timedOut = new AssertionError[1];
         Thread watchdog = null;
         if (timeoutsOn()) {
             watchdog = Thread.ofPlatform().daemon().name("harness-watchdog").start(() -> {
                 try {
-                    if (!done.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                        String dump = rt.goroutineDump();
-                        System.err.println("harness: the program is still running after " + TIMEOUT.toSeconds()
-                                + " s; goroutines:\n" + dump);
-                        timedOut[0] = new AssertionError("the Go program did not finish within " + TIMEOUT.toSeconds()
-                                + " s: probably a lost wake-up (a runnable G nobody runs, an M that never wakes)"
-                                + " or a deadlock. Goroutines at that moment:\n" + dump);
+                    if (!done.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                        String dump = head(rt.goroutineDump());
+                        System.err.println("harness: the program is still running after " + limit.toMillis()
+                                + " ms; goroutines:\n" + dump);
+                        timedOut[0] = new AssertionError("the Go program did not finish within " + limit.toMillis()
+                                + " ms: " + whatProbablyHung + ". Goroutines at that moment:\n" + dump);
                         rt.abort(timedOut[0]);
                     }
                 } catch (InterruptedException e) {
@@ -78,6 +86,12 @@ public final class Harness {
             }
         }
         assertNoThreadsLeft(rt);
+    }
+
+    /** The start of a goroutine dump: a program of ten thousand goroutines should not flood the report. */
+    private static String head(String dump) {
+        int max = 4000;
+        return dump.length() <= max ? dump : dump.substring(0, max) + "\n... (" + (dump.length() - max) + " more characters)";
     }
 
     /** Fails unless every thread of {@code rt} (its Ms, sysmon) has exited, waiting a little for them. */
