@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
@@ -41,68 +40,6 @@ class Ch05ParkTest {
 
     private static GoRuntime runtime(int gomaxprocs) {
         return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
-
-    /**
-     * Runs {@code main} through the harness, but gives up after {@code limit} instead of the
-     * harness's 20 s: the program is aborted with an AssertionError saying {@code whatHung} (the piece
-     * that is probably missing) and listing the goroutines. Chapter 05's typical bug is a wake-up that
-     * never comes; a learner should hear about it in seconds.
-     */
-    static void runWithin(GoRuntime rt, Duration limit, String whatHung, Runnable main) {
-        AtomicReference<AssertionError> hung = new AtomicReference<>();
-        Thread guard = null;
-        if (Harness.timeoutsOn()) {
-            guard = Thread.ofPlatform().daemon().name("ch05-guard").start(() -> {
-                try {
-                    Thread.sleep(limit);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                AssertionError e = new AssertionError("the Go program did not finish within " + limit.toMillis()
-                        + " ms: " + whatHung + "\nGoroutines at that moment:\n" + head(rt.goroutineDump()));
-                hung.set(e);
-                rt.abort(e);
-            });
-        }
-        try {
-            Harness.run(rt, main);
-        } catch (ProgramCrash crash) {
-            if (hung.get() != null && crash.getCause() == hung.get()) {
-                throw hung.get();
-            }
-            throw crash;
-        } finally {
-            if (guard != null) {
-                guard.interrupt();
-            }
-        }
-    }
-
-    /**
-     * Spins on the current goroutine, holding its P, until {@code cond} holds; fails the program
-     * after 5 s, saying it was waiting for {@code what}. A spinning goroutine never reaches the
-     * scheduler, so the runtime cannot stop it: once the program is over (main returned, or it
-     * died), the goroutine yields instead, and its M stops there, as Go abandons a goroutine when
-     * main returns.
-     */
-    static void spinUntil(BooleanSupplier cond, String what) {
-        Proc proc = Proc.getg().proc;
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (proc.exiting) {
-                Go.gosched();
-            } else if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("waited 5 s for " + what);
-            }
-            Thread.onSpinWait();
-        }
-    }
-
-    /** The start of a goroutine dump: a program of ten thousand goroutines should not flood the report. */
-    private static String head(String dump) {
-        int max = 4000;
-        return dump.length() <= max ? dump : dump.substring(0, max) + "\n... (" + (dump.length() - max) + " more characters)";
     }
 
     private static void park(Proc proc, String reason) {
@@ -322,7 +259,7 @@ class Ch05ParkTest {
         for (int procs : new int[] {1, 2}) {
             AtomicBoolean stop = new AtomicBoolean();
             AtomicBoolean ack = new AtomicBoolean();
-            runWithin(runtime(procs), Duration.ofSeconds(5), "with GOMAXPROCS " + procs + ", main's 10 ms sleep never"
+            Harness.run(runtime(procs), Duration.ofSeconds(5), "with GOMAXPROCS " + procs + ", main's 10 ms sleep never"
                     + " ended or the yielder never saw the flag: a G that calls Gosched must go to the global queue and"
                     + " the M must still run due timers (checkTimers at the top of findRunnable). Read " + DOC
                     + "#gosched", () -> {
@@ -350,7 +287,7 @@ class Ch05ParkTest {
     @Hint(doc = DOC + "#checkdead", go = "checkdead (proc.go)")
     void allAsleepIsADeadlock() {
         GoRuntime rt = runtime(2);
-        Throwable thrown = catchThrowable(() -> runWithin(rt, Duration.ofSeconds(5), "every goroutine is parked for good"
+        Throwable thrown = catchThrowable(() -> Harness.run(rt, Duration.ofSeconds(5), "every goroutine is parked for good"
                 + " and every M idle, but nobody said so: the last M to go idle (mput) must call checkdead, which must"
                 + " fail the program. Read " + DOC + "#checkdead", () -> {
                     Proc proc = rt.proc();
@@ -374,7 +311,7 @@ class Ch05ParkTest {
     @Hint(doc = DOC + "#checkdead", go = "main returns -> exit(0); checkdead only counts idle Ms")
     void mainReturningIsNotADeadlock() {
         GoRuntime rt = runtime(2);
-        runWithin(rt, Duration.ofSeconds(5), "main waits (with Gosched) for goroutine 2 to park, which never happened."
+        Harness.run(rt, Duration.ofSeconds(5), "main waits (with Gosched) for goroutine 2 to park, which never happened."
                 + " Read " + DOC + "#gopark", () -> {
                     Proc proc = rt.proc();
                     AtomicReference<G> parked = new AtomicReference<>();

@@ -57,7 +57,7 @@ class Ch05SyncTest {
     void waitGroupWaitsForAll() {
         AtomicInteger finished = new AtomicInteger();
         int[] seen = {-1};
-        Ch05ParkTest.runWithin(runtime(4), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(4), LIMIT, LOST_WAKEUP, () -> {
             WaitGroup wg = new WaitGroup();
             wg.add(100);
             for (int i = 0; i < 100; i++) {
@@ -81,7 +81,7 @@ class Ch05SyncTest {
     @Hint(doc = DOC + "#sync", go = "sync.WaitGroup.Wait: if v == 0 { return }")
     void waitGroupZeroCounterDoesNotPark() {
         List<String> ran = new CopyOnWriteArrayList<>();
-        Ch05ParkTest.runWithin(runtime(1), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {
             WaitGroup wg = new WaitGroup();
             Go.go(() -> ran.add("B"));
             wg.await();
@@ -105,7 +105,7 @@ class Ch05SyncTest {
     @Hint(doc = DOC + "#sync", go = "sync.WaitGroup.Add: panic(\"sync: negative WaitGroup counter\")")
     void waitGroupNegativeCounterPanics() {
         AtomicReference<Throwable> caught = new AtomicReference<>();
-        Ch05ParkTest.runWithin(runtime(1), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {
             try {
                 new WaitGroup().done();
             } catch (GoPanic p) {
@@ -114,7 +114,7 @@ class Ch05SyncTest {
         });
         assertThat(caught.get()).as("done on a zero counter is a panic (a goroutine may recover from it)."
                 + " Read %s#sync", DOC).isInstanceOf(GoPanic.class).hasMessage("sync: negative WaitGroup counter");
-        Throwable uncaught = catchThrowable(() -> Ch05ParkTest.runWithin(runtime(1), LIMIT, LOST_WAKEUP,
+        Throwable uncaught = catchThrowable(() -> Harness.run(runtime(1), LIMIT, LOST_WAKEUP,
                 () -> new WaitGroup().add(-1)));
         assertThat(uncaught).as("uncaught, it ends the program with Go's report. Read %s#sync", DOC)
                 .isInstanceOf(ProgramCrash.class).hasMessageStartingWith("panic: sync: negative WaitGroup counter");
@@ -128,7 +128,7 @@ class Ch05SyncTest {
         int n = 50;
         List<String> reasons = new ArrayList<>();
         AtomicInteger released = new AtomicInteger();
-        Ch05ParkTest.runWithin(runtime(2), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(2), LIMIT, LOST_WAKEUP, () -> {
             WaitGroup gate = new WaitGroup();
             WaitGroup back = new WaitGroup();
             gate.add(1);
@@ -167,7 +167,7 @@ class Ch05SyncTest {
         int goroutines = 8;
         int rounds = 1000;
         int[] counter = new int[1];
-        Ch05ParkTest.runWithin(runtime(4), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(4), LIMIT, LOST_WAKEUP, () -> {
             Mutex mu = new Mutex();
             WaitGroup wg = new WaitGroup();
             wg.add(goroutines);
@@ -197,7 +197,7 @@ class Ch05SyncTest {
     @Hint(doc = DOC + "#sync", go = "sync.Mutex.TryLock")
     void mutexTryLock() {
         List<Boolean> got = new ArrayList<>();
-        Ch05ParkTest.runWithin(runtime(1), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {
             Mutex mu = new Mutex();
             AtomicBoolean holds = new AtomicBoolean();
             AtomicBoolean release = new AtomicBoolean();
@@ -234,7 +234,7 @@ class Ch05SyncTest {
         List<String> arrived = new CopyOnWriteArrayList<>();
         List<String> got = new CopyOnWriteArrayList<>();
         List<String> reasons = new ArrayList<>();
-        Ch05ParkTest.runWithin(runtime(1), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {
             Mutex mu = new Mutex();
             WaitGroup wg = new WaitGroup();
             mu.lock();
@@ -273,7 +273,7 @@ class Ch05SyncTest {
         AtomicReference<Throwable> caught = new AtomicReference<>();
         AtomicBoolean mainResumed = new AtomicBoolean();
         GoRuntime rt = runtime(1);
-        Throwable thrown = catchThrowable(() -> Ch05ParkTest.runWithin(rt, LIMIT, LOST_WAKEUP, () -> {
+        Throwable thrown = catchThrowable(() -> Harness.run(rt, LIMIT, LOST_WAKEUP, () -> {
             Mutex mu = new Mutex();
             WaitGroup wg = new WaitGroup();
             wg.add(1);
@@ -307,7 +307,7 @@ class Ch05SyncTest {
     @Hint(doc = DOC + "#checkdead", go = "checkdead (proc.go)")
     void doubleLockDeadlocks() {
         GoRuntime rt = runtime(1);
-        Throwable thrown = catchThrowable(() -> Ch05ParkTest.runWithin(rt, LIMIT, "main waits for a mutex it holds"
+        Throwable thrown = catchThrowable(() -> Harness.run(rt, LIMIT, "main waits for a mutex it holds"
                 + " itself and nothing else runs, but no deadlock was reported: the last M to go idle must call"
                 + " checkdead. Read " + DOC + "#checkdead", () -> {
                     Mutex mu = new Mutex();
@@ -332,7 +332,7 @@ class Ch05SyncTest {
         AtomicInteger calls = new AtomicInteger();
         AtomicInteger value = new AtomicInteger();
         List<Integer> seen = new CopyOnWriteArrayList<>();
-        Ch05ParkTest.runWithin(runtime(4), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(4), LIMIT, LOST_WAKEUP, () -> {
             Once once = new Once();
             WaitGroup wg = new WaitGroup();
             wg.add(20);
@@ -364,7 +364,7 @@ class Ch05SyncTest {
      */
     private static List<Object> lockParkUnlockElsewhere(Runnable lock, Runnable unlock) {
         List<Object> seen = new ArrayList<>();
-        Ch05ParkTest.runWithin(runtime(2), LIMIT, LOST_WAKEUP, () -> {
+        Harness.run(runtime(2), LIMIT, LOST_WAKEUP, () -> {
             Sema bWaits = new Sema(0);
             Sema mainWaits = new Sema(0);
             AtomicReference<G> b = new AtomicReference<>();
@@ -387,12 +387,12 @@ class Ch05SyncTest {
                 mainWaits.release();
             });
             // main keeps p0 busy, so another M steals B and runs it: B locks on that M.
-            Ch05ParkTest.spinUntil(() -> b.get() != null && b.get().status() == G._Gwaiting, "B to park");
+            Spin.until(() -> b.get() != null && b.get().status() == G._Gwaiting, "B to park");
             Go.go(() -> {
                 cRuns.set(true);
-                Ch05ParkTest.spinUntil(cStop::get, "B to finish"); // hold the other P: nobody can steal B from p0
+                Spin.until(cStop::get, "B to finish"); // hold the other P: nobody can steal B from p0
             });
-            Ch05ParkTest.spinUntil(cRuns::get, "C to run on the other P");
+            Spin.until(cRuns::get, "C to run on the other P");
             bWaits.release();              // B goes into p0's runnext...
             mainWaits.acquire(Sema.SEMACQUIRE); // ...and runs on m0 as soon as main parks
         });

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import gmp.workbook.Harness;
 import gmp.workbook.Hint;
 import gmp.workbook.Seeds;
 
@@ -211,7 +212,7 @@ class Ch05TimersTest {
     @Hint(doc = DOC + "#sleep", go = "timeSleep (time.go)")
     void sleepLastsAtLeastD() {
         List<String> tooShort = new ArrayList<>();
-        Ch05ParkTest.runWithin(runtime(2), ms(5000), "a sleeping main was never woken: with nothing else to run, an"
+        Harness.run(runtime(2), ms(5000), "a sleeping main was never woken: with nothing else to run, an"
                 + " idle M must wait in netpoll until the earliest timer, then run it. Read " + DOC + "#idle-timers", () -> {
                     for (long d : new long[] {1, 5, 20}) {
                         long t0 = System.nanoTime();
@@ -239,7 +240,7 @@ class Ch05TimersTest {
         int sleeps = 2000;
         for (int round = 0; round < 3; round++) {
             AtomicInteger done = new AtomicInteger();
-            Ch05ParkTest.runWithin(runtime(4), ms(5000), "the 1 ns sleepers did not all finish. Read " + DOC + "#sleep", () -> {
+            Harness.run(runtime(4), ms(5000), "the 1 ns sleepers did not all finish. Read " + DOC + "#sleep", () -> {
                 for (int i = 0; i < goroutines; i++) {
                     Go.go(() -> {
                         for (int k = 0; k < sleeps; k++) {
@@ -266,7 +267,7 @@ class Ch05TimersTest {
         Set<Integer> sleptOn = ConcurrentHashMap.newKeySet();
         AtomicInteger woke = new AtomicInteger();
         AtomicInteger wokeBeforeMain = new AtomicInteger(-1);
-        Ch05ParkTest.runWithin(runtime(procs), ms(5000), "main's sleep never ended: an M with nothing to do must sleep"
+        Harness.run(runtime(procs), ms(5000), "main's sleep never ended: an M with nothing to do must sleep"
                 + " until the earliest timer of ANY P (timeSleepUntil), then take a P and run the due timers, its"
                 + " victims' included. Read " + DOC + "#idle-timers", () -> {
                     for (int i = 1; i < procs; i++) {
@@ -274,14 +275,14 @@ class Ch05TimersTest {
                         Go.go(() -> {
                             started.incrementAndGet();
                             // all four run at once, so each holds its own P
-                            Ch05ParkTest.spinUntil(() -> started.get() == procs, "all four goroutines to run");
+                            Spin.until(() -> started.get() == procs, "all four goroutines to run");
                             sleptOn.add(Proc.getg().m.p.id);
                             Go.sleep(ms(d));
                             woke.incrementAndGet();
                         });
                     }
                     started.incrementAndGet();
-                    Ch05ParkTest.spinUntil(() -> started.get() == procs, "all four goroutines to run");
+                    Spin.until(() -> started.get() == procs, "all four goroutines to run");
                     sleptOn.add(Proc.getg().m.p.id);
                     Go.sleep(ms(300)); // the other sleepers end after 20, 40, 60 ms
                     wokeBeforeMain.set(woke.get());
@@ -307,18 +308,18 @@ class Ch05TimersTest {
         GoRuntime rt = runtime(procs);
         long[] cpu = new long[2];
         long[] wall = new long[1];
-        Ch05ParkTest.runWithin(rt, ms(5000), "main's 300 ms sleep never ended: no M woke up for its timer."
+        Harness.run(rt, ms(5000), "main's 300 ms sleep never ended: no M woke up for its timer."
                 + " Read " + DOC + "#idle-timers", () -> {
                     AtomicInteger started = new AtomicInteger();
                     for (int i = 1; i < procs; i++) {
                         Go.go(() -> {
                             started.incrementAndGet();
                             // start every M once, so that all of them have to go idle
-                            Ch05ParkTest.spinUntil(() -> started.get() == procs, "all four goroutines to run");
+                            Spin.until(() -> started.get() == procs, "all four goroutines to run");
                         });
                     }
                     started.incrementAndGet();
-                    Ch05ParkTest.spinUntil(() -> started.get() == procs, "all four goroutines to run");
+                    Spin.until(() -> started.get() == procs, "all four goroutines to run");
                     Go.sleep(ms(20)); // let the other Ms finish and park
                     cpu[0] = cpuOfMs(rt.proc(), mx);
                     long t0 = System.nanoTime();
@@ -351,7 +352,7 @@ class Ch05TimersTest {
         int goroutines = 10_000;
         AtomicInteger done = new AtomicInteger();
         long t0 = System.nanoTime();
-        Ch05ParkTest.runWithin(runtime(4), ms(15_000), "the 10 000 sleepers did not all finish: timers are lost"
+        Harness.run(runtime(4), ms(15_000), "the 10 000 sleepers did not all finish: timers are lost"
                 + " or run far too late. Read " + DOC + "#checktimers", () -> {
                     for (int i = 0; i < goroutines; i++) {
                         Go.go(() -> {
