@@ -5,19 +5,24 @@ import java.util.function.BooleanSupplier;
 /**
  * Busy-waiting inside a goroutine, for tests whose goroutines must hold their P while they wait
  * (before chapter 05 a goroutine cannot park). A goroutine cannot be stopped from outside, so a
- * spinning one would keep its thread busy long after its test gave up; this one stops as soon as
- * the program is over (the harness's watchdog aborted it, or another goroutine crashed).
+ * spinning one would keep its thread busy long after its test gave up; this one ends itself, as if
+ * it called runtime.Goexit, as soon as the program is over (main returned, the harness's watchdog
+ * aborted it, or another goroutine crashed).
  */
 final class Spin {
     private Spin() {
     }
 
-    /** Spins until {@code cond} holds; throws once the program is over, naming what it waited for. */
+    /**
+     * Spins until {@code cond} holds. Once the program is over, the goroutine exits instead (goexit1,
+     * given since chapter 01), quietly: the program's verdict is already decided. {@code what} names
+     * the wait, for whoever reads this in a stack trace.
+     */
     static void until(BooleanSupplier cond, String what) {
         Proc proc = Proc.getg().proc;
         while (!cond.getAsBoolean()) {
             if (proc.exiting) {
-                throw new IllegalStateException("the program ended while this goroutine waited for " + what);
+                proc.goexit1(); // never returns: the program is over while waiting for `what`
             }
             Thread.onSpinWait();
         }
