@@ -1094,8 +1094,15 @@ final class Proc {
         exit();
     }
 
-    /** An uncaught exception on goroutine gp (Go: fatalpanic, after no recover). */
+    /**
+     * An uncaught exception on goroutine gp (Go: fatalpanic, after no recover). Once main has
+     * returned the program is over, as a Go process that has begun to exit: a goroutine that panics
+     * after that point changes nothing, so run() returns normally however the race between them ends.
+     */
     void fatalpanic(G gp, Throwable t) {
+        if (exiting && crash.get() == null && !(t instanceof NotImplementedYet)) {
+            return;
+        }
         crash(t instanceof NotImplementedYet ? t : ProgramCrash.panic(gp.goid, t));
     }
 
