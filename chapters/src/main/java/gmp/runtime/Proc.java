@@ -330,7 +330,9 @@ final class Proc {
             //             Read docs/en/04-stealing.md#stopm-dance
             mp.park.sleep(); // until chapter 04: sleep, holding the P, until the program ends
             mp.park.clear();
-            continue;
+            if (mp.p != null) {
+                continue; // this M kept its P: start over (the rest is chapter 04's and 05's)
+            }
             // TODO(ch05): with no P and nothing to run, sleep until the earliest timer of any P instead of
             //             forever: if timeSleepUntil() gives a deadline and no other M is in netpoll (swap
             //             sched.lastpoll to 0; it was non-zero), set sched.pollUntil, netpoll(deadline - now),
@@ -700,21 +702,28 @@ final class Proc {
         throw new gmp.runtime.NotImplementedYet("ch04", "stopm", "docs/en/04-stealing.md#stopm");
     }
 
-    /** Puts mp on the idle M list (Go: mput). sched.lock must be held. */
+    /**
+     * Puts mp on the idle M list, then checks whether the program is deadlocked now that one more M
+     * is idle (Go: mput). sched.lock must be held.
+     */
     void mput(M mp) {
         assertSchedLocked("mput");
-        // TODO(ch04): push mp on sched.midle (through schedlink) and count it in sched.nmidle.
-        //             Read docs/en/04-stealing.md#stopm
-        throw new gmp.runtime.NotImplementedYet("ch04", "mput", "docs/en/04-stealing.md#stopm");
+        mp.schedlink = sched.midle;
+        sched.midle = mp;
+        sched.nmidle++;
         checkdead();
     }
 
     /** Takes an M off the idle list, or null (Go: mget). sched.lock must be held. */
     M mget() {
         assertSchedLocked("mget");
-        // TODO(ch04): pop the front of sched.midle (null when empty), unlink it and uncount it.
-        //             Read docs/en/04-stealing.md#stopm
-        throw new gmp.runtime.NotImplementedYet("ch04", "mget", "docs/en/04-stealing.md#stopm");
+        M mp = sched.midle;
+        if (mp != null) {
+            sched.midle = mp.schedlink;
+            mp.schedlink = null;
+            sched.nmidle--;
+        }
+        return mp;
     }
 
     /**

@@ -477,7 +477,9 @@ final class Proc {
             // END SOLUTION
             // STUB: mp.park.sleep(); // until chapter 04: sleep, holding the P, until the program ends
             // STUB: mp.park.clear();
-            // STUB: continue;
+            // STUB: if (mp.p != null) {
+            // STUB:     continue; // this M kept its P: start over (the rest is chapter 04's and 05's)
+            // STUB: }
             // BEGIN SOLUTION ch05 #idle-timers
             // TODO: with no P and nothing to run, sleep until the earliest timer of any P instead of
             //       forever: if timeSleepUntil() gives a deadline and no other M is in netpoll (swap
@@ -1159,23 +1161,21 @@ final class Proc {
         // END SOLUTION
     }
 
-    /** Puts mp on the idle M list (Go: mput). sched.lock must be held. */
+    /**
+     * Puts mp on the idle M list, then checks whether the program is deadlocked now that one more M
+     * is idle (Go: mput). sched.lock must be held.
+     */
     void mput(M mp) {
         assertSchedLocked("mput");
-        // BEGIN SOLUTION ch04 #stopm
-        // TODO: push mp on sched.midle (through schedlink) and count it in sched.nmidle.
         mp.schedlink = sched.midle;
         sched.midle = mp;
         sched.nmidle++;
-        // END SOLUTION
         checkdead();
     }
 
     /** Takes an M off the idle list, or null (Go: mget). sched.lock must be held. */
     M mget() {
         assertSchedLocked("mget");
-        // BEGIN SOLUTION ch04 #stopm
-        // TODO: pop the front of sched.midle (null when empty), unlink it and uncount it.
         M mp = sched.midle;
         if (mp != null) {
             sched.midle = mp.schedlink;
@@ -1183,7 +1183,6 @@ final class Proc {
             sched.nmidle--;
         }
         return mp;
-        // END SOLUTION
     }
 
     /**
