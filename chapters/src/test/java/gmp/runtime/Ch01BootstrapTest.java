@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -53,9 +54,6 @@ class Ch01BootstrapTest {
         return seen.getFirst();
     }
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
     @Order(1)
     @Test

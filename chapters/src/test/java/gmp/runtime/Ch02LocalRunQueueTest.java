@@ -1,5 +1,10 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
+import static gmp.runtime.Fixtures.workbench;
+import static gmp.runtime.Fixtures.gs;
+import static gmp.runtime.Fixtures.ring;
+import static gmp.runtime.Fixtures.global;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
@@ -31,43 +36,10 @@ import gmp.workbook.Seeds;
 class Ch02LocalRunQueueTest {
     static final String DOC = "docs/en/02-local-runq.md";
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
-    /** A Proc that is never started: a workbench for the run queue and free list functions. */
-    private static Proc bench() {
-        Proc proc = runtime(1).proc();
-        proc.gomaxprocs = 1;
-        return proc;
-    }
 
-    private static List<G> gs(Proc proc, int n) {
-        List<G> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            G gp = proc.malg();
-            gp.goid = 100 + i;
-            list.add(gp);
-        }
-        return list;
-    }
 
-    /** The Gs in pp's ring, head to tail, without taking them. */
-    private static List<G> ring(P pp) {
-        List<G> out = new ArrayList<>();
-        for (int i = pp.laHead(); i != pp.laTail(); i++) {
-            out.add(pp.runq[i & P.MASK]);
-        }
-        return out;
-    }
 
-    private static List<G> global(Proc proc) {
-        List<G> out = new ArrayList<>();
-        for (G gp = proc.sched.runqhead; gp != null; gp = gp.schedlink) {
-            out.add(gp);
-        }
-        return out;
-    }
 
     // ---------------------------------------------------------------------------------------------
     // The go statement
@@ -165,9 +137,9 @@ class Ch02LocalRunQueueTest {
     @DisplayName("runqget returns runnext first (inheriting the time slice), then the ring in FIFO order")
     @Hint(doc = DOC + "#runqget", go = "runqget (proc.go)")
     void runqgetTakesRunnextThenFifo() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> g = gs(proc, 4);
+        List<G> g = gs(proc, 4, 100);
         proc.runqput(pp, g.get(0), false);
         proc.runqput(pp, g.get(1), false);
         proc.runqput(pp, g.get(2), true);
@@ -186,9 +158,9 @@ class Ch02LocalRunQueueTest {
     @DisplayName("Go's RunSchedLocalQueueTest: for every i < 256, i puts then i gets return the same G, then empty")
     @Hint(doc = DOC + "#runqget", go = "RunSchedLocalQueueTest (export_test.go)")
     void goRunSchedLocalQueueTest() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> g = gs(proc, P.RUNQ_SIZE);
+        List<G> g = gs(proc, P.RUNQ_SIZE, 100);
         for (int i = 0; i < P.RUNQ_SIZE; i++) {
             assertThat(proc.runqget(pp)).as("iteration %d: runq must be empty initially. Read %s#runqget", i, DOC).isNull();
             for (int j = 0; j < i; j++) {
@@ -210,9 +182,9 @@ class Ch02LocalRunQueueTest {
     @DisplayName("a full ring moves its oldest 128 Gs, then the new one, in order, to the global queue")
     @Hint(doc = DOC + "#runqputslow", go = "runqputslow, globrunqputbatch (proc.go)")
     void overflowMovesHalfToTheGlobalQueue() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> g = gs(proc, P.RUNQ_SIZE + 1);
+        List<G> g = gs(proc, P.RUNQ_SIZE + 1, 100);
         for (int i = 0; i < P.RUNQ_SIZE; i++) {
             proc.runqput(pp, g.get(i), false);
         }
@@ -243,7 +215,7 @@ class Ch02LocalRunQueueTest {
 
     private static void checkAgainstModel(long seed, long base) {
         SplittableRandom rnd = new SplittableRandom(seed);
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
         ArrayDeque<G> modelRing = new ArrayDeque<>();
         List<G> modelGlobal = new ArrayList<>();
@@ -302,9 +274,9 @@ class Ch02LocalRunQueueTest {
     @DisplayName("runqempty is false while runnext holds a G, and true only when both runnext and ring are empty")
     @Hint(doc = DOC + "#runqempty", go = "runqempty (proc.go)")
     void runqemptyCountsRunnext() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> g = gs(proc, 2);
+        List<G> g = gs(proc, 2, 100);
         assertThat(proc.runqempty(pp)).as("a new P's queue is empty. Read %s#runqempty", DOC).isTrue();
         proc.runqput(pp, g.get(0), true);
         assertThat(proc.runqempty(pp)).as("a G in runnext means the P is not empty. Read %s#runqempty", DOC).isFalse();
@@ -324,9 +296,9 @@ class Ch02LocalRunQueueTest {
         // Exactly one G is queued at every moment, so "empty" is always wrong. Go starts a goroutine
         // per iteration; here one checker thread meets the owner at a spin barrier per iteration.
         // 20,000 iterations (Go runs 100,000); a wrong runqempty fails far sooner.
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> g = gs(proc, 2);
+        List<G> g = gs(proc, 2, 100);
         int iters = 20_000;
         AtomicInteger phase = new AtomicInteger(); // 2i+1: checker ready for iteration i; 2i+2: owner ready
         AtomicInteger checked = new AtomicInteger(-1);
@@ -370,9 +342,9 @@ class Ch02LocalRunQueueTest {
     @DisplayName("gfput keeps dead Gs on the P; at 64 it moves them to the global list until 31 remain")
     @Hint(doc = DOC + "#gfput", go = "gfput (proc.go)")
     void gfputSpillsAt64() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P pp = new P(0);
-        List<G> dead = gs(proc, 64);
+        List<G> dead = gs(proc, 64, 100);
         for (G gp : dead) {
             gp.setStatus(G._Gdead);
         }
@@ -401,10 +373,10 @@ class Ch02LocalRunQueueTest {
     @DisplayName("gfget on an empty P refills up to 32 from the global list, then takes one")
     @Hint(doc = DOC + "#gfget", go = "gfget (proc.go)")
     void gfgetRefillsUpTo32() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P donor = new P(1);
         P pp = new P(0);
-        for (G gp : gs(proc, 64)) {
+        for (G gp : gs(proc, 64, 100)) {
             gp.setStatus(G._Gdead);
             proc.gfput(donor, gp);
         }

@@ -1,5 +1,7 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.workbench;
+import static gmp.runtime.Fixtures.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -28,12 +30,6 @@ import gmp.workbook.Hint;
 class Ch03GlobalRunQueueTest {
     static final String DOC = "docs/en/03-global-runq.md";
 
-    /** A Proc that is never started, with {@code gomaxprocs} Ps' worth of fair share. */
-    private static Proc bench(int gomaxprocs) {
-        Proc proc = GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build().proc();
-        proc.gomaxprocs = gomaxprocs;
-        return proc;
-    }
 
     private static List<G> onGlobal(Proc proc, int n) {
         List<G> list = new ArrayList<>();
@@ -51,13 +47,6 @@ class Ch03GlobalRunQueueTest {
         return list;
     }
 
-    private static List<G> ring(P pp) {
-        List<G> out = new ArrayList<>();
-        for (int i = pp.laHead(); i != pp.laTail(); i++) {
-            out.add(pp.runq[i & P.MASK]);
-        }
-        return out;
-    }
 
     private static G globrunqget(Proc proc, P pp, int max) {
         proc.lockSched();
@@ -76,7 +65,7 @@ class Ch03GlobalRunQueueTest {
     @DisplayName("globrunqput appends at the tail and counts: the global queue is FIFO")
     @Hint(doc = DOC + "#globrunqput", go = "globrunqput (proc.go)")
     void globrunqputIsFifo() {
-        Proc proc = bench(1);
+        Proc proc = workbench(1);
         List<G> g = onGlobal(proc, 3);
         List<G> out = new ArrayList<>();
         for (G gp = proc.sched.runqhead; gp != null && out.size() < 10; gp = gp.schedlink) {
@@ -94,7 +83,7 @@ class Ch03GlobalRunQueueTest {
     @DisplayName("globrunqget takes a fair share, size/GOMAXPROCS + 1: with 4 Ps and 20 Gs, it runs 1 and queues 5")
     @Hint(doc = DOC + "#globrunqget", go = "globrunqget (proc.go, Go 1.23)")
     void globrunqgetTakesAFairShare() {
-        Proc proc = bench(4);
+        Proc proc = workbench(4);
         P pp = new P(0);
         List<G> g = onGlobal(proc, 20);
         G got = globrunqget(proc, pp, 0);
@@ -111,7 +100,7 @@ class Ch03GlobalRunQueueTest {
     @DisplayName("globrunqget's share is capped by max (the fairness check takes exactly 1)")
     @Hint(doc = DOC + "#globrunqget", go = "globrunqget(pp, 1) (proc.go)")
     void globrunqgetHonoursMax() {
-        Proc proc = bench(1);
+        Proc proc = workbench(1);
         P pp = new P(0);
         List<G> g = onGlobal(proc, 10);
         assertThat(globrunqget(proc, pp, 1)).as("max 1 returns the head. Read %s#globrunqget", DOC).isSameAs(g.get(0));
@@ -124,7 +113,7 @@ class Ch03GlobalRunQueueTest {
     @DisplayName("globrunqget's share is capped by the queue's size and by half the local ring (128)")
     @Hint(doc = DOC + "#globrunqget", go = "globrunqget: n = min(n, runqsize, len(runq)/2) (proc.go)")
     void globrunqgetIsCapped() {
-        Proc small = bench(1);
+        Proc small = workbench(1);
         P pp = new P(0);
         List<G> three = onGlobal(small, 3);
         globrunqget(small, pp, 0);
@@ -135,7 +124,7 @@ class Ch03GlobalRunQueueTest {
         assertThat(small.sched.runqtail).as("the global queue must be empty, head and tail. Read %s#globrunqget", DOC)
                 .isNull();
 
-        Proc big = bench(1);
+        Proc big = workbench(1);
         P pp2 = new P(0);
         List<G> many = onGlobal(big, 300);
         globrunqget(big, pp2, 0);
@@ -149,7 +138,7 @@ class Ch03GlobalRunQueueTest {
     @DisplayName("globrunqget on an empty global queue returns null and queues nothing")
     @Hint(doc = DOC + "#globrunqget", go = "globrunqget (proc.go)")
     void globrunqgetOnEmpty() {
-        Proc proc = bench(2);
+        Proc proc = workbench(2);
         P pp = new P(0);
         onGlobal(proc, 1);
         globrunqget(proc, pp, 0);

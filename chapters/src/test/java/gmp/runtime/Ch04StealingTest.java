@@ -1,5 +1,9 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
+import static gmp.runtime.Fixtures.workbench;
+import static gmp.runtime.Fixtures.gs;
+import static gmp.runtime.Fixtures.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -31,33 +35,9 @@ import gmp.workbook.Hint;
 class Ch04StealingTest {
     static final String DOC = "docs/en/04-stealing.md";
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
-    private static Proc bench() {
-        Proc proc = runtime(1).proc();
-        proc.gomaxprocs = 1;
-        return proc;
-    }
 
-    private static List<G> gs(Proc proc, int n) {
-        List<G> list = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            G gp = proc.malg();
-            gp.goid = 1 + i;
-            list.add(gp);
-        }
-        return list;
-    }
 
-    private static List<G> ring(P pp) {
-        List<G> out = new ArrayList<>();
-        for (int i = pp.laHead(); i != pp.laTail(); i++) {
-            out.add(pp.runq[i & P.MASK]);
-        }
-        return out;
-    }
 
     // ---------------------------------------------------------------------------------------------
     // The victim order and the steal itself
@@ -109,10 +89,10 @@ class Ch04StealingTest {
     @DisplayName("runqsteal takes half of the victim's queue, rounded up, and returns the last G it took")
     @Hint(doc = DOC + "#runqsteal", go = "runqsteal, runqgrab (proc.go)")
     void runqstealTakesHalfRoundedUp() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P victim = new P(0);
         P thief = new P(1);
-        List<G> g = gs(proc, 5);
+        List<G> g = gs(proc, 5, 1);
         for (G gp : g) {
             proc.runqput(victim, gp, false);
         }
@@ -129,11 +109,11 @@ class Ch04StealingTest {
     @DisplayName("runnext is stolen only on the last pass (stealRunNextG) and only when the victim's ring is empty")
     @Hint(doc = DOC + "#runqgrab", go = "runqgrab's stealRunNextG (proc.go)")
     void runnextIsStolenLast() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P victim = new P(0);
         victim.status = P._Pidle; // not running: no pause before taking runnext
         P thief = new P(1);
-        List<G> g = gs(proc, 2);
+        List<G> g = gs(proc, 2, 1);
         proc.runqput(victim, g.get(0), true);
         assertThat(proc.runqsteal(thief, victim, false)).as("without stealRunNextG, runnext is not taken."
                 + " Read %s#runqgrab", DOC).isNull();
@@ -152,10 +132,10 @@ class Ch04StealingTest {
     @DisplayName("Go's RunSchedLocalQueueStealTest: every G is seen exactly once and the thief takes i/2 or i/2+1")
     @Hint(doc = DOC + "#runqsteal", go = "RunSchedLocalQueueStealTest (export_test.go)")
     void goRunSchedLocalQueueStealTest() {
-        Proc proc = bench();
+        Proc proc = workbench(1);
         P p1 = new P(0);
         P p2 = new P(1);
-        List<G> gs = gs(proc, P.RUNQ_SIZE);
+        List<G> gs = gs(proc, P.RUNQ_SIZE, 1);
         int[] sig = new int[P.RUNQ_SIZE];
         for (int i = 0; i < P.RUNQ_SIZE; i++) {
             java.util.Arrays.fill(sig, 0);

@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,9 +35,6 @@ class Ch05ChanTest {
     private static final int CAPS = 20;
     private static final long MILLISECOND = 1_000_000L;
 
-    static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
     /**
      * Runs main under the harness; a failed check inside the program (an AssertionError thrown by

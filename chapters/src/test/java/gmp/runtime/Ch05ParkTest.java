@@ -1,5 +1,7 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
+import static gmp.runtime.Fixtures.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -38,21 +40,11 @@ class Ch05ParkTest {
     /** A wait reason of our own for the tests that park a goroutine by hand. */
     private static final String REASON = "waiting for the test";
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
     private static void park(Proc proc, String reason) {
         proc.gopark(null, reason);
     }
 
-    private static List<G> ring(P pp) {
-        List<G> out = new ArrayList<>();
-        for (int i = pp.laHead(); i != pp.laTail(); i++) {
-            out.add(pp.runq[i & P.MASK]);
-        }
-        return out;
-    }
 
     // ---------------------------------------------------------------------------------------------
     // gopark and goready, step by step on one P

@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -213,7 +214,7 @@ class Ch05ProgramsTest {
             received.add(new ArrayList<>());
         }
         List<Integer> doneIds = new ArrayList<>();
-        Ch05ChanTest.run(Ch05ChanTest.runtime(procs), () -> {
+        Ch05ChanTest.run(runtime(procs), () -> {
             List<Chan<Msg>> chans = new ArrayList<>();
             for (int cap : prog.caps()) {
                 chans.add(Chan.make(cap));

@@ -4,7 +4,7 @@ import static gmp.runtime.Ch05ChanTest.awaitParked;
 import static gmp.runtime.Ch05ChanTest.check;
 import static gmp.runtime.Ch05ChanTest.run;
 import static gmp.runtime.Ch05ChanTest.runnext;
-import static gmp.runtime.Ch05ChanTest.runtime;
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -43,9 +44,6 @@ class Ch05SyncTest {
             + " goready must queue it on the waker's P (" + DOC + "#goready), and an idle M must wake up for the"
             + " earliest timer (" + DOC + "#idle-timers)";
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
     // ---------------------------------------------------------------------------------------------
     // WaitGroup

@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -39,9 +40,6 @@ import gmp.workbook.Seeds;
 class Ch05TimersTest {
     static final String DOC = "docs/en/05-parking.md";
 
-    private static GoRuntime runtime(int gomaxprocs) {
-        return GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build();
-    }
 
     private static Duration ms(long n) {
         return Duration.ofMillis(n);
