@@ -148,7 +148,8 @@ final class Proc {
     void schedinit() {
         sched.lastpoll.set(nanotime());
         // TODO(ch01): make the calling thread m0: allocm() an M, then mcommoninit(it) and it.minit().
-        //             Then pick the number of Ps with gomaxprocs(...) and make them with procresize(n).
+        //             Then pick the number of Ps with gomaxprocs(config.gomaxprocs(), config.env(),
+        //             config.ncpu()) and make them with procresize(n).
         //             Read docs/en/01-bootstrap.md#schedinit
         throw new gmp.runtime.NotImplementedYet("ch01", "schedinit", "docs/en/01-bootstrap.md#schedinit");
     }

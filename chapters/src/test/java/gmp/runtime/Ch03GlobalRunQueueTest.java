@@ -65,6 +65,23 @@ class Ch03GlobalRunQueueTest {
     @Hint(doc = DOC + "#globrunqput", go = "globrunqput (proc.go)")
     void globrunqputIsFifo() {
         Proc proc = workbench(1);
+        G stale = proc.malg();
+        G first = proc.malg();
+        first.schedlink = stale; // left over from a list the G was on before: globrunqput must cut it
+        proc.lockSched();
+        try {
+            proc.globrunqput(first);
+        } finally {
+            proc.sched.lock.unlock();
+        }
+        assertThat(first.schedlink).as("globrunqput must clear the G's schedlink: it is now the tail, and a stale"
+                + " link would splice another list onto the global queue. Read %s#globrunqput", DOC).isNull();
+        proc.lockSched();
+        try {
+            proc.globrunqget(new P(0), 1);
+        } finally {
+            proc.sched.lock.unlock();
+        }
         List<G> g = onGlobal(proc, 3);
         List<G> out = new ArrayList<>();
         for (G gp = proc.sched.runqhead; gp != null && out.size() < 10; gp = gp.schedlink) {

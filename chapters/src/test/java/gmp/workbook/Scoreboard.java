@@ -192,6 +192,34 @@ final class Scoreboard {
         return null;
     }
 
+    /**
+     * What to do after the last chapter of this run, when every test passed: the next chapter of
+     * docs/chapters.tsv whose doc exists ("read docs/en/02-local-runq.md, then ./gmp test 02"), or "".
+     */
+    private static String afterLast(List<Chapter> chapters) {
+        Path root = repoRoot();
+        int last = chapters.stream().map(Chapter::tag).filter(t -> t.matches("ch\\d\\d"))
+                .mapToInt(t -> Integer.parseInt(t.substring(2))).max().orElse(0);
+        if (root == null || last == 0) {
+            return "";
+        }
+        try {
+            for (String line : Files.readAllLines(root.resolve("docs/chapters.tsv"), StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t");
+                if (line.startsWith("#") || f.length < 3 || Integer.parseInt(f[0].strip()) != last + 1) {
+                    continue;
+                }
+                String nn = f[0].strip();
+                String doc = "docs/en/" + nn + "-" + f[1].strip() + ".md";
+                return Files.exists(root.resolve(doc))
+                        ? "Next chapter: read " + doc + ", then ./gmp test " + nn + "." : "";
+            }
+        } catch (IOException | NumberFormatException e) {
+            return "";
+        }
+        return "";
+    }
+
     /** {@code ch01 -> title}, from docs/chapters.tsv ({@code number slug title}); empty when not found. */
     private static Map<String, String> titles(Path root) {
         Map<String, String> titles = new LinkedHashMap<>();
@@ -282,9 +310,11 @@ final class Scoreboard {
         }
         Chapter chapter = chapters.stream().filter(c -> !c.done()).findFirst().orElse(null);
         if (chapter == null) {
+            String after = afterLast(chapters);
             return "All done: every test in this run passes (" + total + "/" + total + ").\n"
-                    + wrap("next", "./gmp score shows every chapter; ./gmp demo runs a Go-style program"
-                    + " on the reference runtime");
+                    + wrap("next", (after.isEmpty() ? "" : after + " ")
+                    + "./gmp score shows every chapter; ./gmp demo runs a Go-style program on the reference"
+                    + " runtime");
         }
         Result test = chapter.tests().stream().filter(Result::failed).findFirst().orElseThrow();
         StringBuilder out = new StringBuilder("Next: " + chapter.tag() + "  " + chapter.title() + "\n");

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
  *
  * <p>Each property draws its sequences from one base seed, printed in every failure message. A run
  * picks a fresh base seed; {@code -Dgmp.seed=<seed>} replays a failing one exactly
- * ({@code ./mvnw -pl solutions test -Dtest=Ch02LocalRunQueueTest -Dgmp.seed=1234}). We do not use
+ * ({@code ./gmp test 02 --seed=1234}, or {@code -Dgmp.seed=1234} on any Maven test run). We do not use
  * jqwik (its author asks AI-assisted projects not to, and it is in maintenance mode).
  */
 public final class Seeds {
@@ -22,6 +22,6 @@ public final class Seeds {
 
     /** What a failure message says about the seed, so that the learner can replay it. */
     public static String replay(long seed) {
-        return "seed " + seed + " (replay with -Dgmp.seed=" + seed + ")";
+        return "seed " + seed + " (replay: ./gmp test NN --seed=" + seed + ", or -Dgmp.seed=" + seed + " with Maven)";
     }
 }

@@ -149,7 +149,8 @@ final class Proc {
         sched.lastpoll.set(nanotime());
         // BEGIN SOLUTION ch01 #schedinit
         // TODO: make the calling thread m0: allocm() an M, then mcommoninit(it) and it.minit().
-        //       Then pick the number of Ps with gomaxprocs(...) and make them with procresize(n).
+        //       Then pick the number of Ps with gomaxprocs(config.gomaxprocs(), config.env(),
+        //       config.ncpu()) and make them with procresize(n).
         M mp = allocm();
         mcommoninit(mp);
         mp.minit();
