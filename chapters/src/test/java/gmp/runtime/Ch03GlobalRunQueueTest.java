@@ -170,6 +170,23 @@ class Ch03GlobalRunQueueTest {
         return ran;
     }
 
+    /**
+     * Checks a golden trace, leading with where it first goes wrong: a trace has hundreds of entries,
+     * and the full lists follow in AssertJ's message anyway.
+     */
+    private static void assertTrace(List<String> actual, List<String> expected, String lesson) {
+        int i = 0;
+        while (i < actual.size() && i < expected.size() && actual.get(i).equals(expected.get(i))) {
+            i++;
+        }
+        String where = i == actual.size() && i == expected.size() ? ""
+                : "the trace first differs at position " + i + ": expected "
+                        + (i < expected.size() ? expected.get(i) : "the end") + ", ran "
+                        + (i < actual.size() ? actual.get(i) : "nothing more") + " (before it: "
+                        + actual.subList(Math.max(0, i - 3), Math.min(i, actual.size())) + "). ";
+        assertThat(actual).as(where + lesson).isEqualTo(expected);
+    }
+
     private static List<String> names(String prefix, int from, int to) {
         List<String> out = new ArrayList<>();
         for (int i = from; i <= to; i++) {
@@ -211,11 +228,9 @@ class Ch03GlobalRunQueueTest {
             expected.addAll(names("L", 1, 60));      // ticks 1..60: the local queue
             expected.add("Y");                       // tick 61: the global queue again
             expected.addAll(names("L", 61, 200));    // the rest of the local queue
-            assertThat(trace(s, ran))
-                    .as("with X, Y on the global queue and L1..L200 on the local one, every G starting a new time"
+            assertTrace(trace(s, ran), expected, String.format("with X, Y on the global queue and L1..L200 on the local one, every G starting a new time"
                             + " slice: findRunnable must take ONE global G whenever schedtick %% 61 == 0 (X at tick 0,"
-                            + " Y at tick 61), else the local queue. Read %s#fairness (Go: findRunnable)", DOC)
-                    .isEqualTo(expected);
+                            + " Y at tick 61), else the local queue. Read %s#fairness (Go: findRunnable)", DOC));
             assertThat(p0.schedtick).as("each of the 202 Gs started a new time slice. Read %s#fairness (Go: execute)", DOC)
                     .isEqualTo(202);
         }
@@ -255,11 +270,9 @@ class Ch03GlobalRunQueueTest {
             expected.add("X");                       // tick 0: the fairness check fires once
             expected.addAll(names("A", 1, links));   // all from runnext: schedtick stays 1
             expected.add("Y");                       // only when the chain ends
-            assertThat(trace(s, ran))
-                    .as("each link of the chain is the runnext of the one before, so it inherits the time slice and"
+            assertTrace(trace(s, ran), expected, String.format("each link of the chain is the runnext of the one before, so it inherits the time slice and"
                             + " schedtick does not move: Y waits for the whole chain (in Go, sysmon's preemption,"
-                            + " chapter 06, breaks such chains). Read %s#chain", DOC)
-                    .isEqualTo(expected);
+                            + " chapter 06, breaks such chains). Read %s#chain", DOC));
             assertThat(s.p0().schedtick).as("only X and Y started new time slices. Read %s#chain (Go: execute)", DOC)
                     .isEqualTo(2);
         }
@@ -293,10 +306,8 @@ class Ch03GlobalRunQueueTest {
             expected.add("G4");                                  // the global batch: min(126/1+1, 126, 128) = 126
             expected.addAll(names("G", 5, 128));                 // ...its other 125 Gs, in order,
             expected.add("G257");                                // ending with the G that overflowed
-            assertThat(trace(s, ran))
-                    .as("300 go statements on one P, then run everything: the exact order follows from runnext,"
-                            + " runqputslow, the 61-tick check and globrunqget's batch. Read %s#overflow", DOC)
-                    .isEqualTo(expected);
+            assertTrace(trace(s, ran), expected, String.format("300 go statements on one P, then run everything: the exact order follows from runnext,"
+                            + " runqputslow, the 61-tick check and globrunqget's batch. Read %s#overflow", DOC));
         }
     }
 }
