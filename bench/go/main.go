@@ -1,0 +1,199 @@
+// Command gmpbench: the Go twins of the one-shot Java workloads (bench/src/main/java/gmp/bench:
+// Spawn, Parked, SleepFanOut, Preemption). Each run prints result lines in the format the Java
+// programs print (gmp.bench.Result):
+//
+//	result <workload> <go version> <procs> <ops> <metric> <median> <sample,sample,...>
+//
+// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt.
+package main
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+func main() {
+	if len(os.Args) != 6 {
+		fmt.Fprintln(os.Stderr, "usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS")
+		os.Exit(64)
+	}
+	workload := os.Args[1]
+	procs, n, runs, warmups := number(os.Args[2]), number(os.Args[3]), number(os.Args[4]), number(os.Args[5])
+	runtime.GOMAXPROCS(procs)
+	var once func(n int) map[string]float64
+	switch workload {
+	case "spawn":
+		once = spawn
+	case "parked":
+		once = parked
+	case "sleep":
+		once = sleep
+	case "preempt":
+		once = preempt
+	default:
+		fmt.Fprintln(os.Stderr, "gmpbench: unknown workload", workload)
+		os.Exit(64)
+	}
+	warmupSize := n
+	if workload == "parked" {
+		warmupSize = n/100 + 1 // as the JVMs do: warm-ups must not grow the heap the measured run starts from
+	}
+	for i := 0; i < warmups; i++ {
+		runtime.GC()
+		once(warmupSize)
+	}
+	samples := map[string][]float64{}
+	var metrics []string
+	for i := 0; i < runs; i++ {
+		runtime.GC()
+		for m, v := range once(n) {
+			if samples[m] == nil {
+				metrics = append(metrics, m)
+			}
+			samples[m] = append(samples[m], v)
+		}
+	}
+	sort.Strings(metrics)
+	for _, m := range metrics {
+		var all []string
+		for _, v := range samples[m] {
+			all = append(all, format(v))
+		}
+		fmt.Printf("result\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", workload, runtime.Version(), procs, n, m,
+			format(median(samples[m])), strings.Join(all, ","))
+	}
+}
+
+// spawn: main starts n goroutines that only call wg.Done, and waits for them; ns per goroutine.
+func spawn(n int) map[string]float64 {
+	var wg sync.WaitGroup
+	wg.Add(n)
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		go func() { wg.Done() }()
+	}
+	wg.Wait()
+	return map[string]float64{"ns/op": float64(time.Since(t0).Nanoseconds()) / float64(n)}
+}
+
+// parked: n goroutines blocked on one channel at once; bytes per goroutine (managed memory after
+// GC: heap objects plus goroutine stacks; and RSS), and the time from close until all have woken.
+func parked(n int) map[string]float64 {
+	heap0, rss0 := footprint()
+	c := make(chan struct{})
+	var woken sync.WaitGroup
+	var arrived int64
+	woken.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			atomic.AddInt64(&arrived, 1)
+			<-c
+			woken.Done()
+		}()
+	}
+	for atomic.LoadInt64(&arrived) < int64(n) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the last arrivals park
+	heap1, rss1 := footprint()
+	t0 := time.Now()
+	close(c)
+	woken.Wait()
+	wake := time.Since(t0)
+	return map[string]float64{
+		"heap-bytes": float64(heap1-heap0) / float64(n),
+		"rss-bytes":  float64(rss1-rss0) / float64(n),
+		"wake-ms":    float64(wake.Nanoseconds()) / 1e6,
+	}
+}
+
+// sleep: n goroutines each sleep 10 times for 1 ms; the wall time until all are done.
+func sleep(n int) map[string]float64 {
+	var wg sync.WaitGroup
+	wg.Add(n)
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		go func() {
+			for j := 0; j < 10; j++ {
+				time.Sleep(time.Millisecond)
+			}
+			wg.Done()
+		}()
+	}
+	wg.Wait()
+	return map[string]float64{"wall-ms": float64(time.Since(t0).Nanoseconds()) / 1e6}
+}
+
+// preempt: main starts a goroutine, then spins without calling anything that could yield; the
+// time until the goroutine runs (sysmon's preemption), or +Inf when it has not after a second.
+func preempt(int) map[string]float64 {
+	var ranAt int64
+	t0 := time.Now()
+	start := t0.UnixNano()
+	go func() { atomic.StoreInt64(&ranAt, time.Now().UnixNano()) }()
+	deadline := t0.Add(time.Second)
+	for i := 1; atomic.LoadInt64(&ranAt) == 0; i++ {
+		if i&0xFFFF == 0 && time.Now().After(deadline) {
+			return map[string]float64{"latency-ms": math.Inf(1)}
+		}
+	}
+	return map[string]float64{"latency-ms": float64(atomic.LoadInt64(&ranAt)-start) / 1e6}
+}
+
+// footprint returns the managed memory in use after a GC (heap objects plus goroutine stacks,
+// which Go keeps outside the heap) and the resident set size, in bytes.
+func footprint() (uint64, uint64) {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc + m.StackInuse, rss()
+}
+
+func rss() uint64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			kb, _ := strconv.ParseUint(strings.Fields(line)[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func median(s []float64) float64 {
+	c := append([]float64(nil), s...)
+	sort.Float64s(c)
+	m := len(c) / 2
+	if len(c)%2 == 1 {
+		return c[m]
+	}
+	return (c[m-1] + c[m]) / 2
+}
+
+func format(v float64) string {
+	if math.IsInf(v, 1) {
+		return "inf"
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+func number(s string) int {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gmpbench: not a number:", s)
+		os.Exit(64)
+	}
+	return v
+}

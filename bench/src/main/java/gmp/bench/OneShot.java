@@ -1,0 +1,116 @@
+package gmp.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The workloads JMH does not fit, each measured as a timed program: a few warm-up runs, then the
+ * measured runs, a full GC before each; one {@link Result} line per metric on standard output.
+ * The warm-ups matter more than usual: code that C2 compiled before any goroutine ever resumed
+ * from a park has no compiled path for the resumption, and every frame frozen in it is
+ * deoptimized when its goroutine wakes (see {@link Parked}).
+ * One JVM runs one configuration (the orchestrator, {@link Main}, starts it with the right flags):
+ * <pre>
+ * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED [-Djdk.virtualThreadScheduler.parallelism=P] \
+ *      -cp benchmarks.jar gmp.bench.OneShot WORKLOAD KIND PROCS N RUNS WARMUPS
+ * </pre>
+ * KIND is gmp, vthreads or platform. For virtual threads PROCS must equal the scheduler's
+ * parallelism, which only a JVM flag sets.
+ */
+public final class OneShot {
+    /** The one-shot workloads: their names, sizes, and how many runs each JVM makes. */
+    enum Workload {
+        /** Workload 3. Platform threads start at ~100-250 us each here: 10,000 of them, not 1,000,000. */
+        SPAWN("spawn", 1_000_000, 10_000, 2, 5, false),
+        /**
+         * Workload 4: a fresh JVM per run (see {@link Parked}), whose warm-ups park and wake only
+         * 1% as many, so that they leave the heap as it was. 10,000 platform threads, not 1,000,000:
+         * this machine allows 32,768 processes and threads (pid_max) in all.
+         */
+        PARKED("parked", 1_000_000, 10_000, 3, 3, true),
+        /** Workload 5. */
+        SLEEP("sleep", 10_000, 10_000, 3, 7, false),
+        /** Workload 6: one processor only. */
+        PREEMPT("preempt", 1, 1, 0, 3, false);
+
+        final String id;
+        /** How many goroutines (or virtual threads) a run starts... */
+        final int n;
+        /** ...and how many platform threads. */
+        final int platformN;
+        final int warmups;
+        final int runs;
+        /** Whether every measured run needs a JVM of its own (the orchestrator then asks for one run each). */
+        final boolean freshJvmPerRun;
+
+        Workload(String id, int n, int platformN, int warmups, int runs, boolean freshJvmPerRun) {
+            this.id = id;
+            this.n = n;
+            this.platformN = platformN;
+            this.warmups = warmups;
+            this.runs = runs;
+            this.freshJvmPerRun = freshJvmPerRun;
+        }
+
+        static Workload of(String id) {
+            for (Workload w : values()) {
+                if (w.id.equals(id)) {
+                    return w;
+                }
+            }
+            throw new IllegalArgumentException("unknown workload " + id);
+        }
+
+        /** How many tasks a warm-up run starts, for a measured run of n. */
+        int warmupSize(int n) {
+            return this == PARKED ? n / 100 + 1 : n;
+        }
+
+        Map<String, Double> once(Kind kind, int procs, int n) throws InterruptedException {
+            return switch (this) {
+                case SPAWN -> Spawn.once(kind, procs, n);
+                case PARKED -> Parked.once(kind, procs, n);
+                case SLEEP -> SleepFanOut.once(kind, procs, n);
+                case PREEMPT -> Preemption.once(kind, procs);
+            };
+        }
+    }
+
+    private OneShot() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 6) {
+            System.err.println("usage: OneShot WORKLOAD KIND PROCS N RUNS WARMUPS");
+            System.exit(64);
+        }
+        Workload w = Workload.of(args[0]);
+        Kind kind = Kind.of(args[1]);
+        int procs = Integer.parseInt(args[2]);
+        int n = Integer.parseInt(args[3]);
+        int runs = Integer.parseInt(args[4]);
+        int warmups = Integer.parseInt(args[5]);
+        if (kind == Kind.VIRTUAL_THREADS) {
+            String parallelism = System.getProperty("jdk.virtualThreadScheduler.parallelism");
+            if (!String.valueOf(procs).equals(parallelism)) {
+                System.err.println("OneShot: virtual threads with PROCS " + procs + " need"
+                        + " -Djdk.virtualThreadScheduler.parallelism=" + procs + " (got " + parallelism + ")");
+                System.exit(64);
+            }
+        }
+        for (int i = 0; i < warmups; i++) {
+            System.gc();
+            w.once(kind, procs, w.warmupSize(n));
+        }
+        Map<String, List<Double>> samples = new LinkedHashMap<>();
+        for (int i = 0; i < runs; i++) {
+            System.gc();
+            w.once(kind, procs, n).forEach((metric, v) -> samples.computeIfAbsent(metric, k -> new ArrayList<>()).add(v));
+        }
+        int reportedProcs = kind == Kind.PLATFORM_THREADS ? 0 : procs;
+        samples.forEach((metric, values) ->
+                System.out.println(new Result(w.id, kind.label, reportedProcs, n, metric, values).line()));
+    }
+}
