@@ -42,7 +42,8 @@ public final class Go {
         return current("Go.goid").goid;
     }
 
-    private static G current(String what) {
+    /** The current goroutine; {@code what} names the operation in the error when there is none. */
+    static G current(String what) {
         G gp = Proc.getg();
         if (gp == null || gp.isG0()) {
             throw new IllegalStateException(what + " must be called on a goroutine, i.e. inside GoRuntime.run(main)"

@@ -72,7 +72,7 @@ public final class Sema {
      * handed to it (Go: semacquire1). Goroutines waiting here are served in FIFO order.
      */
     public void acquire(String reason) {
-        G gp = goroutine("Sema.acquire");
+        G gp = Go.current("Sema.acquire");
         lock(gp.proc);
         if (count > 0) {
             count--;
@@ -98,7 +98,7 @@ public final class Sema {
      * goready needs the current M's P.
      */
     public void release() {
-        G gp = goroutine("Sema.release");
+        G gp = Go.current("Sema.release");
         lock(gp.proc);
         G waiter = waiters.peekFirst();
         if (waiter == null) {
@@ -121,7 +121,7 @@ public final class Sema {
      * {@code gmp.sync} checks first. {@code what} names the operation for the message.
      */
     public static void requireGoroutine(String what) {
-        goroutine(what);
+        Go.current(what);
     }
 
     /**
@@ -131,19 +131,9 @@ public final class Sema {
      * stops here too: {@code throw Sema.fatal("...")}.
      */
     public static Error fatal(String message) {
-        G gp = goroutine("a fatal error of package sync");
+        G gp = Go.current("a fatal error of package sync");
         gp.proc.fatal(message);
         return new Fatal(message);
-    }
-
-    private static G goroutine(String what) {
-        G gp = Proc.getg();
-        if (gp == null || gp.isG0()) {
-            throw new IllegalStateException(what + " must be called on a goroutine, i.e. inside GoRuntime.run(main)"
-                    + " or a goroutine it started, not on " + (gp == null ? "a plain Java thread" : "the scheduler's g0")
-                    + " (" + Thread.currentThread().getName() + ")");
-        }
-        return gp;
     }
 
     private void lock(Proc proc) {
