@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A Go channel: Go's {@code hchan} and the functions of {@code runtime/chan.go} (Go 1.23) that send,
@@ -107,6 +108,11 @@ public final class Chan<T> implements Iterable<T> {
     /** The channel lock (Go: hchan.lock): 1 while held; see lock(). */
     @SuppressWarnings("unused") // accessed through LOCK
     private volatile int lockWord;
+
+    // unlock and chanparkcommit as function values, made once: a method reference made at each
+    // send or receive would be a new object each time.
+    private final Runnable unlockFn = this::unlock;
+    private final Predicate<G> chanparkcommitFn = this::chanparkcommit;
 
     private Chan(int cap, boolean isNil) {
         this.id = IDS.incrementAndGet();
@@ -228,11 +234,11 @@ public final class Chan<T> implements Iterable<T> {
      */
     boolean chansend(T x, boolean block) {
         G gp = current("send on a channel");
-        // TODO(ch05): nil channel: return false if !block, else park forever: gp.proc.gopark(null, Proc.WAIT_CHAN_SEND_NIL).
+        // TODO(ch05): nil channel: return false if !block, else park forever: gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL).
         //             Then lock(). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
         //             recvq.dequeue(): send(sg, x, this::unlock), return true. Room in the buffer: bufput(x),
         //             unlock, true. Not blocking: unlock, false. Else queue new Sudog(gp, x, null) on
-        //             sendq and gp.proc.gopark(this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
+        //             sendq and gp.proc.gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
         //             without success means close woke us: panic as above.
         //             Read docs/en/05-parking.md#chansend
         throw new gmp.runtime.NotImplementedYet("ch05", "chansend", "docs/en/05-parking.md#chansend");
@@ -265,7 +271,7 @@ public final class Chan<T> implements Iterable<T> {
         //             Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
         //             new Recv<>(recv(sg, this::unlock), true). A value in the buffer: bufget(), unlock, ok.
         //             Not blocking: unlock, null. Else queue new Sudog(gp, null, null) on recvq and
-        //             gopark(this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
+        //             gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
         //             (elemOf(sg)) and whether it came from a sender (success) or from close.
         //             Read docs/en/05-parking.md#chanrecv
         throw new gmp.runtime.NotImplementedYet("ch05", "chanrecv", "docs/en/05-parking.md#chanrecv");

@@ -251,19 +251,23 @@ final class Proc {
      */
     void mstart() {
         M mp = getm();
-        // TODO(ch01): if mp is not m0, acquirep(mp.nextp) and clear nextp. Then call schedule() until it
+        // TODO(ch01): if mp is not m0, acquirep(mp.nextp) and clear nextp. Then call schedule(mp) until it
         //             returns false (Go's schedule never returns; here each round returns to this loop).
         //             Read docs/en/01-bootstrap.md#mstart
         throw new gmp.runtime.NotImplementedYet("ch01", "mstart", "docs/en/01-bootstrap.md#mstart");
     }
 
     /**
-     * One round of the scheduler on g0: find a runnable goroutine and run it until it switches
+     * One round of the scheduler on mp's g0: find a runnable goroutine and run it until it switches
      * back (Go: schedule, proc.go). Returns false when the program is over.
+     *
+     * <p>Go's scheduler functions find their M as {@code getg().m}, a register read. Here that
+     * lookup is a call the JIT must not inline ({@link M#current} says why), so the functions of the
+     * g0 loop, which never leaves its thread, take their M as a parameter from mstart instead.
      */
-    boolean schedule() {
-        // TODO(ch01): findRunnable(); null means the program is over (return false). Else execute the G it
-        //             picked, with its inheritTime, and return true.
+    boolean schedule(M mp) {
+        // TODO(ch01): findRunnable(mp); null means the program is over (return false). Else execute the G
+        //             it picked on mp, with its inheritTime, and return true.
         //             Read docs/en/01-bootstrap.md#schedule
         throw new gmp.runtime.NotImplementedYet("ch01", "schedule", "docs/en/01-bootstrap.md#schedule");
     }
@@ -273,13 +277,12 @@ final class Proc {
     }
 
     /**
-     * Finds a goroutine to run, blocking until there is one; null once the program is over
+     * Finds a goroutine for mp to run, blocking until there is one; null once the program is over
      * (Go: findRunnable, proc.go). The order is Go's: every 61st time slice the global queue first
      * (fairness), then the local queue (runnext, then the ring), then a batch from the global queue.
      * Later chapters add stealing, timers and the network poller in the places Go has them.
      */
-    Pick findRunnable() {
-        M mp = getm();
+    Pick findRunnable(M mp) {
         for (;;) {
             if (exiting) {
                 return null;
@@ -292,7 +295,7 @@ final class Proc {
                 mp.nextg = null;
                 return new Pick(gp, true);
             }
-            checkTimers(pp, nanotime());
+            checkTimers(pp, 0);
             // TODO(ch03): every 61st time slice (pp.schedtick % SCHED_FAIRNESS_TICKS == 0) and when the global
             //             queue is not empty, take ONE G from it (globrunqget(pp, 1) under sched.lock) and
             //             return it with inheritTime false.
@@ -364,8 +367,8 @@ final class Proc {
      * case it can run the new G in parallel (wakep, chapter 04). Called on a goroutine (or on g0).
      */
     void newproc(Runnable fn) {
-        // TODO(ch02): newproc1(fn, the current G) makes the G; runqput it on the current M's P with
-        //             next = true; then, if mainStarted, wakep().
+        // TODO(ch02): newproc1(fn, the current G: getg()) makes the G; runqput it on the caller's P (the
+        //             caller G's m.p) with next = true; then, if mainStarted, wakep().
         //             Read docs/en/02-local-runq.md#newproc
         throw new gmp.runtime.NotImplementedYet("ch02", "newproc", "docs/en/02-local-runq.md#newproc");
     }
@@ -377,7 +380,7 @@ final class Proc {
      * from sched.goidgen. Records the caller's goid as the parent. Ends _Gdead -> _Grunnable.
      */
     G newproc1(Runnable fn, G callergp) {
-        P pp = getm().p;
+        P pp = callergp.m.p;
         // TODO(ch02): gfget(pp), or malg() + casgstatus _Gidle -> _Gdead. Set fn and parentGoid. When the
         //             P's goid batch is used up, take GOID_CACHE_BATCH ids from sched.goidgen (one addAndGet):
         //             the batch is [new goidgen - 15, new goidgen]. Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
@@ -451,7 +454,7 @@ final class Proc {
         }
         // TODO(ch02): push gp on pp.gFree (through schedlink) and count it. When the count reaches
         //             GFREE_SPILL_AT, move Gs to sched.gFree (under sched.gFreeLock) until fewer than
-        //             GFREE_KEEP remain on the P.
+        //             GFREE_KEEP remain on the P; a G that moves there gives up its stack (stack = null).
         //             Read docs/en/02-local-runq.md#gfput
         // Until chapter 02 is written, a dead G is simply dropped.
     }
@@ -460,7 +463,8 @@ final class Proc {
     G gfget(P pp) {
         // TODO(ch02): if pp.gFree is empty and sched.gFree is not, move Gs from the global list (under
         //             sched.gFreeLock) until the P has GFREE_KEEP or the global list is empty. Then pop one
-        //             from pp.gFree (null if still empty), uncount it and clear its schedlink.
+        //             from pp.gFree (null if still empty), uncount it and clear its schedlink; if it has no
+        //             stack (it came from the global list), give it a new one (new G.Stack(gp)).
         //             Read docs/en/02-local-runq.md#gfget
         throw new gmp.runtime.NotImplementedYet("ch02", "gfget", "docs/en/02-local-runq.md#gfget");
     }
@@ -576,11 +580,10 @@ final class Proc {
     }
 
     /**
-     * Called by a spinning M that found a G to run: it stops spinning and, since it was perhaps the
-     * last spinning M, wakes another to keep looking (Go: resetspinning).
+     * Called by mp, a spinning M that found a G to run: it stops spinning and, since it was perhaps
+     * the last spinning M, wakes another to keep looking (Go: resetspinning).
      */
-    void resetspinning() {
-        M mp = getm();
+    void resetspinning(M mp) {
         // TODO(ch04): clear mp.spinning, decrement nmspinning (it must not go negative), then wakep().
         //             Read docs/en/04-stealing.md#resetspinning
         throw new gmp.runtime.NotImplementedYet("ch04", "resetspinning", "docs/en/04-stealing.md#resetspinning");
@@ -728,41 +731,43 @@ final class Proc {
     }
 
     /**
-     * Starts running {@code gp} on the current M (Go: execute, proc.go; called on g0). gp must be
+     * Starts running {@code gp} on M {@code mp} (Go: execute, proc.go; called on mp's g0). gp must be
      * _Grunnable: it becomes the M's curg and _Grunning. A G that starts a new time slice counts a
      * tick of the P (schedtick); one that inherits the slice (runnext) does not. Then gogo.
      */
-    void execute(G gp, boolean inheritTime) {
-        M mp = getm();
+    void execute(M mp, G gp, boolean inheritTime) {
         if (mp.spinning) {
             // A spinning M found work: it stops spinning and may wake another (chapter 04). Go does
             // this in schedule, between findRunnable and execute; here it opens execute, so that the
             // schedule of chapter 01 stays as chapter 01 wrote it.
-            resetspinning();
+            resetspinning(mp);
         }
         // TODO(ch01): make gp mp's curg and mp gp's m; casgstatus gp _Grunnable -> _Grunning; count a
-        //             schedtick on mp.p unless inheritTime; then gogo(gp).
+        //             schedtick on mp.p unless inheritTime; then gogo(mp, gp).
         //             Read docs/en/01-bootstrap.md#execute
         throw new gmp.runtime.NotImplementedYet("ch01", "execute", "docs/en/01-bootstrap.md#execute");
     }
 
     /**
-     * Switches from g0 to gp's stack and runs it until it calls {@link #mcall}; then, back on g0,
-     * runs the function mcall left in m.mcallfn (Go: gogo, asm_amd64.s, plus the g0 half of mcall).
+     * Switches from mp's g0 to gp's stack and runs it until it calls {@link #mcall}; then, back on
+     * g0, runs the function mcall left in m.mcallfn (Go: gogo, asm_amd64.s, plus the g0 half of mcall).
      */
-    void gogo(G gp) {
+    void gogo(M mp, G gp) {
         // TODO(ch01): run gp.stack (Continuation.run returns when the goroutine yields in mcall). Then take
-        //             the current M's mcallfn, clear it, and call it with gp.
+        //             mp's mcallfn, clear it, and call it with gp.
         //             Read docs/en/01-bootstrap.md#gogo
         throw new gmp.runtime.NotImplementedYet("ch01", "gogo", "docs/en/01-bootstrap.md#gogo");
     }
 
     /**
-     * Switches from the current goroutine to g0 and has g0 run {@code fn(gp)} (Go: mcall).
-     * Called on a goroutine; returns when the goroutine is scheduled again (possibly on another M).
+     * Switches from goroutine gp, the current one, to its M's g0 and has g0 run {@code fn(gp)}
+     * (Go: mcall). Called on gp; returns when gp is scheduled again, possibly on another M.
+     *
+     * <p>Go's mcall finds gp with getg(). Here the caller passes it: a goroutine's G never changes,
+     * while its M may change at every switch, so gp.m, read afresh here, is the M to hand fn to.
      */
-    static void mcall(Consumer<G> fn) {
-        M mp = M.current();
+    static void mcall(G gp, Consumer<G> fn) {
+        M mp = gp.m;
         mp.mcallfn = fn;
         try {
             Continuation.yield(G.SCOPE);
@@ -782,14 +787,20 @@ final class Proc {
             } catch (Throwable t) {
                 fatalpanic(gp, t);
             }
-            goexit1();
+            goexit1(gp);
         }
     }
 
     /** The end of every goroutine: switch to g0 and let it finish the G (Go: goexit1). */
-    void goexit1() {
-        mcall(this::goexit0);
+    void goexit1(G gp) {
+        mcall(gp, goexit0Fn);
     }
+
+    // The functions mcall hands to g0, made once: a method reference made at each call would be a
+    // new object each time.
+    private final Consumer<G> goexit0Fn = this::goexit0;
+    private final Consumer<G> parkMFn = this::park_m;
+    private final Consumer<G> goschedImplFn = this::goschedImpl;
 
     /**
      * Finishes a goroutine that has exited (Go: goexit0/gdestroy; called on g0). gp becomes _Gdead
@@ -797,7 +808,7 @@ final class Proc {
      * list for reuse (gfput, chapter 02).
      */
     void goexit0(G gp) {
-        M mp = getm();
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // TODO(ch01): casgstatus gp _Grunning -> _Gdead; clear gp.m and gp.waitreason; dropg (mp.curg = null);
         //             then gfput(mp.p, gp).
         //             Read docs/en/01-bootstrap.md#goexit0
@@ -812,16 +823,16 @@ final class Proc {
      * until someone calls goready on it (Go: gopark, proc.go). {@code unlockf} runs on g0 after the
      * G's status has changed, so whatever it unlocks (a channel's lock, say) may be used to wake the
      * G at once and the wake-up cannot be lost; if it returns false, the park is cancelled and the G
-     * runs again at once. Called on a goroutine.
+     * runs again at once. Called on gp, the current goroutine (Go's gopark finds it with getg; here
+     * the caller passes the G it has, as for {@link #mcall}).
      */
-    void gopark(Predicate<G> unlockf, String reason) {
-        G gp = getg();
+    void gopark(G gp, Predicate<G> unlockf, String reason) {
         if (gp == null || gp.isG0()) {
             throw new IllegalStateException("gopark: not on a goroutine");
         }
         M mp = gp.m;
         // TODO(ch05): check gp is _Grunning; leave unlockf in mp.waitunlockf and reason in gp.waitreason;
-        //             then mcall(this::park_m).
+        //             then mcall(gp, parkMFn) (this::park_m, made once).
         //             Read docs/en/05-parking.md#gopark
         throw new gmp.runtime.NotImplementedYet("ch05", "gopark", "docs/en/05-parking.md#gopark");
     }
@@ -831,7 +842,7 @@ final class Proc {
      * function runs. If it says no, gp becomes _Grunnable again and runs next on this M.
      */
     void park_m(G gp) {
-        M mp = getm();
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // TODO(ch05): casgstatus _Grunning -> _Gwaiting, then dropg (mp.curg = null, gp.m = null). Take the
         //             unlock function out of mp.waitunlockf; if it is set and returns false for gp: clear the
         //             wait reason, casgstatus back to _Grunnable and leave gp in mp.nextg (schedule runs it).
@@ -856,12 +867,13 @@ final class Proc {
      * M schedules another (Go: Gosched -> gosched_m -> goschedImpl). Not the local queue: a yielding
      * G there would come straight back when the queue is short, and it gives every P a chance at it.
      */
-    void gosched() {
-        mcall(this::goschedImpl);
+    void gosched(G gp) {
+        mcall(gp, goschedImplFn);
     }
 
     /** The g0 half of Gosched (Go: goschedImpl). */
     void goschedImpl(G gp) {
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // TODO(ch05): casgstatus _Grunning -> _Grunnable; dropg; globrunqput(gp) under sched.lock; then wakep()
         //             if mainStarted.
         //             Read docs/en/05-parking.md#gosched
@@ -874,13 +886,12 @@ final class Proc {
      * only after it has parked (resetForSleep runs as gopark's unlock function), so the timer cannot
      * fire for a G that is still running.
      */
-    void timeSleep(long ns) {
+    void timeSleep(G gp, long ns) {
         if (ns <= 0) {
             return;
         }
-        G gp = getg();
         // TODO(ch05): give gp a timer once (new Timer(this::goroutineReady, gp), kept in gp.timer); set
-        //             gp.sleepWhen = now + ns (Long.MAX_VALUE on overflow); gopark(this::resetForSleep, "sleep").
+        //             gp.sleepWhen = now + ns (Long.MAX_VALUE on overflow); gopark(gp, this::resetForSleep, "sleep").
         //             Read docs/en/05-parking.md#sleep
         throw new gmp.runtime.NotImplementedYet("ch05", "timeSleep", "docs/en/05-parking.md#sleep");
     }
@@ -913,11 +924,14 @@ final class Proc {
 
     /**
      * Runs pp's timers that are due at {@code now} (Go: timers.check). Returns whether it ran any.
+     * {@code now} 0 means "read the clock if there is a timer": findRunnable calls it on every
+     * round, and most Ps have no timer, so most rounds need no clock read (Go: checkTimers(pp, 0)).
      * Called with a P (its own, or a victim's in stealWork's last pass); each timer runs on this g0
      * with pp's lock released, as Go's unlockAndRun does.
      */
     boolean checkTimers(P pp, long now) {
-        // TODO(ch05): quick exit without the lock when pp.timers.wakeTime() is 0 or after now. Else, under
+        // TODO(ch05): quick exit without the lock when pp.timers.wakeTime() is 0 (no timer). If now is 0,
+        //             read it (nanotime()). Quick exit if the earliest timer is after now. Else, under
         //             pp.timers.mu, pop the earliest timer while it is due; run each (t.f.accept(t)) with the
         //             lock released. Return whether any ran.
         //             Read docs/en/05-parking.md#checktimers

@@ -146,7 +146,7 @@ public final class Select {
     /** {@code select {}}: parks the goroutine forever, reason "select (no cases)" (Go: block). */
     public static void block() {
         G gp = Chan.current("select {}");
-        gp.proc.gopark(null, Proc.WAIT_SELECT_NO_CASES);
+        gp.proc.gopark(gp, null, Proc.WAIT_SELECT_NO_CASES);
         throw new IllegalStateException("unreachable: select {} returned");
     }
 
@@ -237,7 +237,7 @@ public final class Select {
             (cas.isSend ? cas.c.sendq : cas.c.recvq).enqueue(sg);
         }
         gp.param = null;
-        gp.proc.gopark(g -> {
+        gp.proc.gopark(gp, g -> {
             selunlock(cases, lockorder);
             return true;
         }, Proc.WAIT_SELECT);

@@ -365,6 +365,14 @@ class Ch02LocalRunQueueTest {
         }
         assertThat(List.of(local, global)).as("the lists must hold what their counts say. Read %s#gfput", DOC)
                 .containsExactly(31, 33);
+        for (G gp = pp.gFree; gp != null; gp = gp.schedlink) {
+            assertThat(gp.stack).as("a dead G that stays on its P keeps its stack, for a cheap reuse. Read %s#gfput", DOC)
+                    .isNotNull();
+        }
+        for (G gp = proc.sched.gFree; gp != null; gp = gp.schedlink) {
+            assertThat(gp.stack).as("a dead G that moves to the global list gives its stack up (stack = null), as Go"
+                    + " frees those stacks: a million dead Gs must not keep a million stacks. Read %s#gfput", DOC).isNull();
+        }
     }
 
     @Order(12)
@@ -383,6 +391,8 @@ class Ch02LocalRunQueueTest {
         G got = proc.gfget(pp);
         assertThat(got).as("gfget must return a dead G when the global list has some. Read %s#gfget", DOC).isNotNull();
         assertThat(got.schedlink).as("a G handed out must be unlinked. Read %s#gfget", DOC).isNull();
+        assertThat(got.stack).as("a G from the global list has no stack: gfget must give it a new one (new G.Stack(gp))."
+                + " Read %s#gfget (Go: gfget calls stackalloc)", DOC).isNotNull();
         assertThat(pp.gFreeN).as("the P must have refilled to 32 and then taken one: 31 left. Read %s#gfget", DOC)
                 .isEqualTo(31);
         assertThat(proc.sched.gFreeN).as("33 - 32 = 1 left on the global list. Read %s#gfget", DOC).isEqualTo(1);

@@ -41,7 +41,7 @@ class Ch05ParkTest {
 
 
     private static void park(Proc proc, String reason) {
-        proc.gopark(null, reason);
+        proc.gopark(Proc.getg(), null, reason);
     }
 
 
@@ -89,7 +89,7 @@ class Ch05ParkTest {
     void statusChangesBeforeUnlockf() {
         try (Stepper s = Stepper.boot(1)) {
             List<Object> seen = new ArrayList<>();
-            G b = s.go(() -> s.proc.gopark(gp -> {
+            G b = s.go(() -> s.proc.gopark(Proc.getg(), gp -> {
                 seen.add(G.statusName(gp.status()));
                 seen.add(Proc.getg().isG0() ? "on g0" : "on " + Proc.getg());
                 seen.add(s.proc.m0.curg == null ? "M has no curg" : "M still runs " + s.proc.m0.curg);
@@ -116,7 +116,7 @@ class Ch05ParkTest {
             G b = s.go(() -> {
                 ran.add("B parks");
                 ticks[0] = s.p0().schedtick;
-                s.proc.gopark(gp -> false, REASON);
+                s.proc.gopark(Proc.getg(), gp -> false, REASON);
                 ticks[1] = s.p0().schedtick;
                 ran.add("B goes on");
             });
@@ -283,7 +283,7 @@ class Ch05ParkTest {
                 + " fail the program. Read " + DOC + "#checkdead", () -> {
                     Proc proc = rt.proc();
                     Go.go(() -> park(proc, Proc.WAIT_CHAN_RECEIVE));
-                    proc.gopark(null, Proc.WAIT_SELECT_NO_CASES); // Go's select {}
+                    proc.gopark(Proc.getg(), null, Proc.WAIT_SELECT_NO_CASES); // Go's select {}
                 }));
         assertThat(thrown).as("a program whose goroutines all wait forever must end with Go's fatal error."
                 + " Read %s#checkdead (Go: checkdead)", DOC).isInstanceOf(ProgramCrash.class);

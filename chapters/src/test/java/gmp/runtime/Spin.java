@@ -19,10 +19,11 @@ final class Spin {
      * the wait, for whoever reads this in a stack trace.
      */
     static void until(BooleanSupplier cond, String what) {
-        Proc proc = Proc.getg().proc;
+        G gp = Proc.getg();
+        Proc proc = gp.proc;
         while (!cond.getAsBoolean()) {
             if (proc.exiting) {
-                proc.goexit1(); // never returns: the program is over while waiting for `what`
+                proc.goexit1(gp); // never returns: the program is over while waiting for `what`
             }
             Thread.onSpinWait();
         }

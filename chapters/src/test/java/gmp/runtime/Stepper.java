@@ -7,7 +7,7 @@ import java.util.Map;
  * lesson is an exact order (golden traces) and must not depend on threads or timing.
  *
  * <p>The test thread becomes m0 holding p0 (schedinit), with no main goroutine. {@link #go} is a
- * go statement made on g0; {@link #step} is one round of {@code schedule()}: the G that
+ * go statement made on g0; {@link #step} is one round of {@code schedule(m0)}: the G that
  * findRunnable picks runs until it exits. In this explicit-step mode findRunnable returns instead
  * of sleeping when there is nothing to run, and no M is ever woken (main has not started, so the
  * go statement does not call wakep), so everything happens on this thread, in one order.
@@ -45,9 +45,9 @@ final class Stepper implements AutoCloseable {
         return p0().lvRunnext();
     }
 
-    /** One time slice: schedule() once. False when there was nothing to run. Rethrows a crash. */
+    /** One time slice: schedule(m0) once. False when there was nothing to run. Rethrows a crash. */
     boolean step() {
-        boolean ran = proc.schedule();
+        boolean ran = proc.schedule(proc.m0);
         Throwable crash = proc.crashed();
         if (crash instanceof RuntimeException e) {
             throw e;

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * A Go channel: Go's {@code hchan} and the functions of {@code runtime/chan.go} (Go 1.23) that send,
@@ -107,6 +108,11 @@ public final class Chan<T> implements Iterable<T> {
     /** The channel lock (Go: hchan.lock): 1 while held; see lock(). */
     @SuppressWarnings("unused") // accessed through LOCK
     private volatile int lockWord;
+
+    // unlock and chanparkcommit as function values, made once: a method reference made at each
+    // send or receive would be a new object each time.
+    private final Runnable unlockFn = this::unlock;
+    private final Predicate<G> chanparkcommitFn = this::chanparkcommit;
 
     private Chan(int cap, boolean isNil) {
         this.id = IDS.incrementAndGet();
@@ -229,17 +235,17 @@ public final class Chan<T> implements Iterable<T> {
     boolean chansend(T x, boolean block) {
         G gp = current("send on a channel");
         // BEGIN SOLUTION ch05 #chansend
-        // TODO: nil channel: return false if !block, else park forever: gp.proc.gopark(null, Proc.WAIT_CHAN_SEND_NIL).
+        // TODO: nil channel: return false if !block, else park forever: gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL).
         //       Then lock(). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
         //       recvq.dequeue(): send(sg, x, this::unlock), return true. Room in the buffer: bufput(x),
         //       unlock, true. Not blocking: unlock, false. Else queue new Sudog(gp, x, null) on
-        //       sendq and gp.proc.gopark(this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
+        //       sendq and gp.proc.gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
         //       without success means close woke us: panic as above.
         if (isNil) {
             if (!block) {
                 return false;
             }
-            gp.proc.gopark(null, Proc.WAIT_CHAN_SEND_NIL);
+            gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL);
             throw new IllegalStateException("unreachable: a send on the nil channel woke up");
         }
         lock();
@@ -249,7 +255,7 @@ public final class Chan<T> implements Iterable<T> {
         }
         Sudog sg = recvq.dequeue();
         if (sg != null) {
-            send(sg, x, this::unlock);
+            send(sg, x, unlockFn);
             return true;
         }
         if (qcount < dataqsiz) {
@@ -264,7 +270,7 @@ public final class Chan<T> implements Iterable<T> {
         Sudog mysg = new Sudog(gp, x, null);
         gp.param = null;
         sendq.enqueue(mysg);
-        gp.proc.gopark(this::chanparkcommit, Proc.WAIT_CHAN_SEND);
+        gp.proc.gopark(gp, chanparkcommitFn, Proc.WAIT_CHAN_SEND);
         gp.param = null;
         if (!mysg.success) {
             throw new GoPanic("send on closed channel");
@@ -307,13 +313,13 @@ public final class Chan<T> implements Iterable<T> {
         //       Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
         //       new Recv<>(recv(sg, this::unlock), true). A value in the buffer: bufget(), unlock, ok.
         //       Not blocking: unlock, null. Else queue new Sudog(gp, null, null) on recvq and
-        //       gopark(this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
+        //       gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
         //       (elemOf(sg)) and whether it came from a sender (success) or from close.
         if (isNil) {
             if (!block) {
                 return null;
             }
-            gp.proc.gopark(null, Proc.WAIT_CHAN_RECEIVE_NIL);
+            gp.proc.gopark(gp, null, Proc.WAIT_CHAN_RECEIVE_NIL);
             throw new IllegalStateException("unreachable: a receive on the nil channel woke up");
         }
         lock();
@@ -323,7 +329,7 @@ public final class Chan<T> implements Iterable<T> {
         }
         Sudog sg = sendq.dequeue();
         if (sg != null) {
-            return new Recv<>(recv(sg, this::unlock), true);
+            return new Recv<>(recv(sg, unlockFn), true);
         }
         if (qcount > 0) {
             T v = bufget();
@@ -337,7 +343,7 @@ public final class Chan<T> implements Iterable<T> {
         Sudog mysg = new Sudog(gp, null, null);
         gp.param = null;
         recvq.enqueue(mysg);
-        gp.proc.gopark(this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE);
+        gp.proc.gopark(gp, chanparkcommitFn, Proc.WAIT_CHAN_RECEIVE);
         gp.param = null;
         return new Recv<>(elemOf(mysg), mysg.success);
         // END SOLUTION

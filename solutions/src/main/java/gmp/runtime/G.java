@@ -15,7 +15,9 @@ import jdk.internal.vm.ContinuationScope;
  * stack. The continuation's body is a loop that runs {@link #fn} and then exits through
  * {@code goexit1}: a dead G keeps its suspended stack, and when the G is reused ({@code gfget}) the
  * stack resumes at the top of the loop with the new function. That is the Java form of Go keeping
- * a dead G's stack on the free list.
+ * a dead G's stack on its P's free list. A dead G that spills to the global free list gives its
+ * stack up and {@code gfget} makes it a new one, as Go frees the stacks of globally free Gs at the
+ * next GC and {@code gfget} allocates one for a G that has none.
  *
  * <p>g0, the M's scheduling stack, is a G without a continuation: in Java the M's own thread stack
  * plays that part. (In Go on Linux without cgo, only m0's g0 runs on the OS thread's stack; the
@@ -49,8 +51,13 @@ final class G {
     }
 
     final Proc proc;
-    /** The stack: null for g0, whose stack is its M's thread. */
-    final Stack stack;
+    /**
+     * The stack: null for g0, whose stack is its M's thread, and for a dead G on the global free
+     * list, which gave its stack up (gfput) and gets a new one when reused (gfget).
+     */
+    Stack stack;
+    /** Whether this is an M's g0 (a dead G may have no stack either, so the stack cannot tell). */
+    private final boolean g0;
 
     /** The goroutine id: 0 for g0, 1 for main, unique within a runtime. */
     long goid;
@@ -77,12 +84,14 @@ final class G {
     G(Proc proc) {
         this.proc = proc;
         this.stack = new Stack(this);
+        this.g0 = false;
     }
 
     /** g0: no stack of its own; it runs on its M's thread. */
     G(Proc proc, M m) {
         this.proc = proc;
         this.stack = null;
+        this.g0 = true;
         this.m = m;
         ATOMICSTATUS.setVolatile(this, _Grunning);
     }
@@ -103,7 +112,7 @@ final class G {
     }
 
     boolean isG0() {
-        return stack == null;
+        return g0;
     }
 
     static String statusName(int s) {

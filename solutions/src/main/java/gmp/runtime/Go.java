@@ -24,7 +24,8 @@ public final class Go {
      * to the global run queue and runs again later, maybe on another P.
      */
     public static void gosched() {
-        current("Go.gosched").proc.gosched();
+        G gp = current("Go.gosched");
+        gp.proc.gosched(gp);
     }
 
     /** Pauses the current goroutine for at least {@code d} (Go: time.Sleep); d <= 0 returns at once. */
@@ -34,7 +35,8 @@ public final class Go {
 
     /** Pauses the current goroutine for at least {@code nanos} nanoseconds (Go: time.Sleep). */
     public static void sleep(long nanos) {
-        current("Go.sleep").proc.timeSleep(nanos);
+        G gp = current("Go.sleep");
+        gp.proc.timeSleep(gp, nanos);
     }
 
     /** The current goroutine's id (Go does not expose it; the workbook's tests and demos use it). */

@@ -313,32 +313,36 @@ final class Proc {
     void mstart() {
         M mp = getm();
         // BEGIN SOLUTION ch01 #mstart
-        // TODO: if mp is not m0, acquirep(mp.nextp) and clear nextp. Then call schedule() until it
+        // TODO: if mp is not m0, acquirep(mp.nextp) and clear nextp. Then call schedule(mp) until it
         //       returns false (Go's schedule never returns; here each round returns to this loop).
         if (mp != m0) {
             P pp = mp.nextp;
             mp.nextp = null;
             acquirep(pp);
         }
-        while (schedule()) {
+        while (schedule(mp)) {
             // one round per goroutine time slice
         }
         // END SOLUTION
     }
 
     /**
-     * One round of the scheduler on g0: find a runnable goroutine and run it until it switches
+     * One round of the scheduler on mp's g0: find a runnable goroutine and run it until it switches
      * back (Go: schedule, proc.go). Returns false when the program is over.
+     *
+     * <p>Go's scheduler functions find their M as {@code getg().m}, a register read. Here that
+     * lookup is a call the JIT must not inline ({@link M#current} says why), so the functions of the
+     * g0 loop, which never leaves its thread, take their M as a parameter from mstart instead.
      */
-    boolean schedule() {
+    boolean schedule(M mp) {
         // BEGIN SOLUTION ch01 #schedule
-        // TODO: findRunnable(); null means the program is over (return false). Else execute the G it
-        //       picked, with its inheritTime, and return true.
-        Pick pick = findRunnable();
+        // TODO: findRunnable(mp); null means the program is over (return false). Else execute the G
+        //       it picked on mp, with its inheritTime, and return true.
+        Pick pick = findRunnable(mp);
         if (pick == null) {
             return false;
         }
-        execute(pick.gp(), pick.inheritTime());
+        execute(mp, pick.gp(), pick.inheritTime());
         return true;
         // END SOLUTION
     }
@@ -348,13 +352,12 @@ final class Proc {
     }
 
     /**
-     * Finds a goroutine to run, blocking until there is one; null once the program is over
+     * Finds a goroutine for mp to run, blocking until there is one; null once the program is over
      * (Go: findRunnable, proc.go). The order is Go's: every 61st time slice the global queue first
      * (fairness), then the local queue (runnext, then the ring), then a batch from the global queue.
      * Later chapters add stealing, timers and the network poller in the places Go has them.
      */
-    Pick findRunnable() {
-        M mp = getm();
+    Pick findRunnable(M mp) {
         for (;;) {
             if (exiting) {
                 return null;
@@ -367,7 +370,7 @@ final class Proc {
                 mp.nextg = null;
                 return new Pick(gp, true);
             }
-            checkTimers(pp, nanotime());
+            checkTimers(pp, 0);
             // BEGIN SOLUTION ch03 #fairness
             // TODO: every 61st time slice (pp.schedtick % SCHED_FAIRNESS_TICKS == 0) and when the global
             //       queue is not empty, take ONE G from it (globrunqget(pp, 1) under sched.lock) and
@@ -536,10 +539,11 @@ final class Proc {
      */
     void newproc(Runnable fn) {
         // BEGIN SOLUTION ch02 #newproc
-        // TODO: newproc1(fn, the current G) makes the G; runqput it on the current M's P with
-        //       next = true; then, if mainStarted, wakep().
-        G newg = newproc1(fn, getg());
-        runqput(getm().p, newg, true);
+        // TODO: newproc1(fn, the current G: getg()) makes the G; runqput it on the caller's P (the
+        //       caller G's m.p) with next = true; then, if mainStarted, wakep().
+        G callergp = getg();
+        G newg = newproc1(fn, callergp);
+        runqput(callergp.m.p, newg, true);
         if (mainStarted) {
             wakep();
         }
@@ -553,7 +557,7 @@ final class Proc {
      * from sched.goidgen. Records the caller's goid as the parent. Ends _Gdead -> _Grunnable.
      */
     G newproc1(Runnable fn, G callergp) {
-        P pp = getm().p;
+        P pp = callergp.m.p;
         // BEGIN SOLUTION ch02 #newproc1
         // TODO: gfget(pp), or malg() + casgstatus _Gidle -> _Gdead. Set fn and parentGoid. When the
         //       P's goid batch is used up, take GOID_CACHE_BATCH ids from sched.goidgen (one addAndGet):
@@ -703,7 +707,7 @@ final class Proc {
         // BEGIN SOLUTION ch02 #gfput
         // TODO: push gp on pp.gFree (through schedlink) and count it. When the count reaches
         //       GFREE_SPILL_AT, move Gs to sched.gFree (under sched.gFreeLock) until fewer than
-        //       GFREE_KEEP remain on the P.
+        //       GFREE_KEEP remain on the P; a G that moves there gives up its stack (stack = null).
         gp.schedlink = pp.gFree;
         pp.gFree = gp;
         pp.gFreeN++;
@@ -714,6 +718,7 @@ final class Proc {
                     G g1 = pp.gFree;
                     pp.gFree = g1.schedlink;
                     pp.gFreeN--;
+                    g1.stack = null; // Go frees the stacks of globally free Gs (at the next GC)
                     g1.schedlink = sched.gFree;
                     sched.gFree = g1;
                     sched.gFreeN++;
@@ -731,7 +736,8 @@ final class Proc {
         // BEGIN SOLUTION ch02 #gfget
         // TODO: if pp.gFree is empty and sched.gFree is not, move Gs from the global list (under
         //       sched.gFreeLock) until the P has GFREE_KEEP or the global list is empty. Then pop one
-        //       from pp.gFree (null if still empty), uncount it and clear its schedlink.
+        //       from pp.gFree (null if still empty), uncount it and clear its schedlink; if it has no
+        //       stack (it came from the global list), give it a new one (new G.Stack(gp)).
         if (pp.gFree == null && sched.gFree != null) {
             sched.gFreeLock.lock();
             try {
@@ -752,6 +758,9 @@ final class Proc {
             pp.gFree = gp.schedlink;
             pp.gFreeN--;
             gp.schedlink = null;
+            if (gp.stack == null) {
+                gp.stack = new G.Stack(gp); // Go: gfget calls stackalloc for a G without a stack
+            }
         }
         return gp;
         // END SOLUTION
@@ -909,11 +918,10 @@ final class Proc {
     }
 
     /**
-     * Called by a spinning M that found a G to run: it stops spinning and, since it was perhaps the
-     * last spinning M, wakes another to keep looking (Go: resetspinning).
+     * Called by mp, a spinning M that found a G to run: it stops spinning and, since it was perhaps
+     * the last spinning M, wakes another to keep looking (Go: resetspinning).
      */
-    void resetspinning() {
-        M mp = getm();
+    void resetspinning(M mp) {
         // BEGIN SOLUTION ch04 #resetspinning
         // TODO: clear mp.spinning, decrement nmspinning (it must not go negative), then wakep().
         if (!mp.spinning) {
@@ -1017,7 +1025,7 @@ final class Proc {
                 }
                 // On the last pass, run the victim's due timers too (chapter 05): they may ready Gs,
                 // onto our own P's runnext, since goready uses the P of the M that runs the timer.
-                if (stealRunNextG && checkTimers(p2, nanotime())) {
+                if (stealRunNextG && checkTimers(p2, 0)) {
                     Pick local = runqget(pp);
                     if (local != null) {
                         return local.gp();
@@ -1187,41 +1195,39 @@ final class Proc {
     }
 
     /**
-     * Starts running {@code gp} on the current M (Go: execute, proc.go; called on g0). gp must be
+     * Starts running {@code gp} on M {@code mp} (Go: execute, proc.go; called on mp's g0). gp must be
      * _Grunnable: it becomes the M's curg and _Grunning. A G that starts a new time slice counts a
      * tick of the P (schedtick); one that inherits the slice (runnext) does not. Then gogo.
      */
-    void execute(G gp, boolean inheritTime) {
-        M mp = getm();
+    void execute(M mp, G gp, boolean inheritTime) {
         if (mp.spinning) {
             // A spinning M found work: it stops spinning and may wake another (chapter 04). Go does
             // this in schedule, between findRunnable and execute; here it opens execute, so that the
             // schedule of chapter 01 stays as chapter 01 wrote it.
-            resetspinning();
+            resetspinning(mp);
         }
         // BEGIN SOLUTION ch01 #execute
         // TODO: make gp mp's curg and mp gp's m; casgstatus gp _Grunnable -> _Grunning; count a
-        //       schedtick on mp.p unless inheritTime; then gogo(gp).
+        //       schedtick on mp.p unless inheritTime; then gogo(mp, gp).
         mp.curg = gp;
         gp.m = mp;
         casgstatus(gp, G._Grunnable, G._Grunning);
         if (!inheritTime) {
             mp.p.schedtick++;
         }
-        gogo(gp);
+        gogo(mp, gp);
         // END SOLUTION
     }
 
     /**
-     * Switches from g0 to gp's stack and runs it until it calls {@link #mcall}; then, back on g0,
-     * runs the function mcall left in m.mcallfn (Go: gogo, asm_amd64.s, plus the g0 half of mcall).
+     * Switches from mp's g0 to gp's stack and runs it until it calls {@link #mcall}; then, back on
+     * g0, runs the function mcall left in m.mcallfn (Go: gogo, asm_amd64.s, plus the g0 half of mcall).
      */
-    void gogo(G gp) {
+    void gogo(M mp, G gp) {
         // BEGIN SOLUTION ch01 #gogo
         // TODO: run gp.stack (Continuation.run returns when the goroutine yields in mcall). Then take
-        //       the current M's mcallfn, clear it, and call it with gp.
+        //       mp's mcallfn, clear it, and call it with gp.
         gp.stack.run();
-        M mp = getm();
         Consumer<G> fn = mp.mcallfn;
         mp.mcallfn = null;
         fn.accept(gp);
@@ -1229,11 +1235,14 @@ final class Proc {
     }
 
     /**
-     * Switches from the current goroutine to g0 and has g0 run {@code fn(gp)} (Go: mcall).
-     * Called on a goroutine; returns when the goroutine is scheduled again (possibly on another M).
+     * Switches from goroutine gp, the current one, to its M's g0 and has g0 run {@code fn(gp)}
+     * (Go: mcall). Called on gp; returns when gp is scheduled again, possibly on another M.
+     *
+     * <p>Go's mcall finds gp with getg(). Here the caller passes it: a goroutine's G never changes,
+     * while its M may change at every switch, so gp.m, read afresh here, is the M to hand fn to.
      */
-    static void mcall(Consumer<G> fn) {
-        M mp = M.current();
+    static void mcall(G gp, Consumer<G> fn) {
+        M mp = gp.m;
         mp.mcallfn = fn;
         try {
             Continuation.yield(G.SCOPE);
@@ -1253,14 +1262,20 @@ final class Proc {
             } catch (Throwable t) {
                 fatalpanic(gp, t);
             }
-            goexit1();
+            goexit1(gp);
         }
     }
 
     /** The end of every goroutine: switch to g0 and let it finish the G (Go: goexit1). */
-    void goexit1() {
-        mcall(this::goexit0);
+    void goexit1(G gp) {
+        mcall(gp, goexit0Fn);
     }
+
+    // The functions mcall hands to g0, made once: a method reference made at each call would be a
+    // new object each time.
+    private final Consumer<G> goexit0Fn = this::goexit0;
+    private final Consumer<G> parkMFn = this::park_m;
+    private final Consumer<G> goschedImplFn = this::goschedImpl;
 
     /**
      * Finishes a goroutine that has exited (Go: goexit0/gdestroy; called on g0). gp becomes _Gdead
@@ -1268,7 +1283,7 @@ final class Proc {
      * list for reuse (gfput, chapter 02).
      */
     void goexit0(G gp) {
-        M mp = getm();
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // BEGIN SOLUTION ch01 #goexit0
         // TODO: casgstatus gp _Grunning -> _Gdead; clear gp.m and gp.waitreason; dropg (mp.curg = null);
         //       then gfput(mp.p, gp).
@@ -1288,24 +1303,24 @@ final class Proc {
      * until someone calls goready on it (Go: gopark, proc.go). {@code unlockf} runs on g0 after the
      * G's status has changed, so whatever it unlocks (a channel's lock, say) may be used to wake the
      * G at once and the wake-up cannot be lost; if it returns false, the park is cancelled and the G
-     * runs again at once. Called on a goroutine.
+     * runs again at once. Called on gp, the current goroutine (Go's gopark finds it with getg; here
+     * the caller passes the G it has, as for {@link #mcall}).
      */
-    void gopark(Predicate<G> unlockf, String reason) {
-        G gp = getg();
+    void gopark(G gp, Predicate<G> unlockf, String reason) {
         if (gp == null || gp.isG0()) {
             throw new IllegalStateException("gopark: not on a goroutine");
         }
         M mp = gp.m;
         // BEGIN SOLUTION ch05 #gopark
         // TODO: check gp is _Grunning; leave unlockf in mp.waitunlockf and reason in gp.waitreason;
-        //       then mcall(this::park_m).
+        //       then mcall(gp, parkMFn) (this::park_m, made once).
         int status = gp.status();
         if (status != G._Grunning) {
             throw new IllegalStateException("gopark: bad g status " + G.statusName(status));
         }
         mp.waitunlockf = unlockf;
         gp.waitreason = reason;
-        mcall(this::park_m);
+        mcall(gp, parkMFn);
         // END SOLUTION
     }
 
@@ -1314,7 +1329,7 @@ final class Proc {
      * function runs. If it says no, gp becomes _Grunnable again and runs next on this M.
      */
     void park_m(G gp) {
-        M mp = getm();
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // BEGIN SOLUTION ch05 #gopark
         // TODO: casgstatus _Grunning -> _Gwaiting, then dropg (mp.curg = null, gp.m = null). Take the
         //       unlock function out of mp.waitunlockf; if it is set and returns false for gp: clear the
@@ -1357,17 +1372,18 @@ final class Proc {
      * M schedules another (Go: Gosched -> gosched_m -> goschedImpl). Not the local queue: a yielding
      * G there would come straight back when the queue is short, and it gives every P a chance at it.
      */
-    void gosched() {
-        mcall(this::goschedImpl);
+    void gosched(G gp) {
+        mcall(gp, goschedImplFn);
     }
 
     /** The g0 half of Gosched (Go: goschedImpl). */
     void goschedImpl(G gp) {
+        M mp = gp.m; // the M whose g0 runs this: mcall left gp.m pointing at it
         // BEGIN SOLUTION ch05 #gosched
         // TODO: casgstatus _Grunning -> _Grunnable; dropg; globrunqput(gp) under sched.lock; then wakep()
         //       if mainStarted.
         casgstatus(gp, G._Grunning, G._Grunnable);
-        getm().curg = null;
+        mp.curg = null;
         gp.m = null;
         lockSched();
         try {
@@ -1387,20 +1403,19 @@ final class Proc {
      * only after it has parked (resetForSleep runs as gopark's unlock function), so the timer cannot
      * fire for a G that is still running.
      */
-    void timeSleep(long ns) {
+    void timeSleep(G gp, long ns) {
         if (ns <= 0) {
             return;
         }
-        G gp = getg();
         // BEGIN SOLUTION ch05 #sleep
         // TODO: give gp a timer once (new Timer(this::goroutineReady, gp), kept in gp.timer); set
-        //       gp.sleepWhen = now + ns (Long.MAX_VALUE on overflow); gopark(this::resetForSleep, "sleep").
+        //       gp.sleepWhen = now + ns (Long.MAX_VALUE on overflow); gopark(gp, this::resetForSleep, "sleep").
         if (gp.timer == null) {
             gp.timer = new Timer(this::goroutineReady, gp);
         }
         long when = nanotime() + ns;
         gp.sleepWhen = when < 0 ? Long.MAX_VALUE : when;
-        gopark(this::resetForSleep, WAIT_SLEEP);
+        gopark(gp, this::resetForSleep, WAIT_SLEEP);
         // END SOLUTION
     }
 
@@ -1432,16 +1447,25 @@ final class Proc {
 
     /**
      * Runs pp's timers that are due at {@code now} (Go: timers.check). Returns whether it ran any.
+     * {@code now} 0 means "read the clock if there is a timer": findRunnable calls it on every
+     * round, and most Ps have no timer, so most rounds need no clock read (Go: checkTimers(pp, 0)).
      * Called with a P (its own, or a victim's in stealWork's last pass); each timer runs on this g0
      * with pp's lock released, as Go's unlockAndRun does.
      */
     boolean checkTimers(P pp, long now) {
         // BEGIN SOLUTION ch05 #checktimers
-        // TODO: quick exit without the lock when pp.timers.wakeTime() is 0 or after now. Else, under
+        // TODO: quick exit without the lock when pp.timers.wakeTime() is 0 (no timer). If now is 0,
+        //       read it (nanotime()). Quick exit if the earliest timer is after now. Else, under
         //       pp.timers.mu, pop the earliest timer while it is due; run each (t.f.accept(t)) with the
         //       lock released. Return whether any ran.
         long next = pp.timers.wakeTime();
-        if (next == 0 || next > now) {
+        if (next == 0) {
+            return false;
+        }
+        if (now == 0) {
+            now = nanotime();
+        }
+        if (next > now) {
             return false;
         }
         boolean ran = false;

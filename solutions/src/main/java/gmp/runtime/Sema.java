@@ -81,7 +81,7 @@ public final class Sema {
         }
         waiters.addLast(gp);
         try {
-            gp.proc.gopark(unlockAfterPark, reason);
+            gp.proc.gopark(gp, unlockAfterPark, reason);
         } catch (RuntimeException | Error notParked) {
             // gopark failed before the switch (e.g. a stub of the workbook): the G never parked and
             // the unlock function never ran, so undo the queueing and drop the lock ourselves.
