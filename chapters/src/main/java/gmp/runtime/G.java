@@ -28,7 +28,7 @@ import jdk.internal.vm.ContinuationScope;
  * consistent) access, as Go uses atomic loads/CAS for it; every other field is owned by whoever
  * holds the G: the M running it, or the queue or lock it sits behind.
  */
-final class G {
+final class G implements Runnable {
     // G status values, as in runtime2.go (4 and 6 are not a typo: 5 is the unused _Gmoribund_unused).
     static final int _Gidle = 0;      // just allocated, not yet initialised
     static final int _Grunnable = 1;  // on a run queue, not running
@@ -111,6 +111,15 @@ final class G {
         ATOMICSTATUS.setVolatile(this, newval);
     }
 
+    /**
+     * What this G's stack runs (the continuation's body): goroutineBody. The G is its own stack's
+     * Runnable, so that a stack needs no lambda of its own (16 bytes per goroutine).
+     */
+    @Override
+    public void run() {
+        proc.goroutineBody(this);
+    }
+
     boolean isG0() {
         return g0;
     }
@@ -137,8 +146,12 @@ final class G {
      * of its G, leaving through goexit1 after each.
      */
     static final class Stack extends Continuation {
+        /** The G this is the stack of: how a lookup on a goroutine finds its G (M.currentG). */
+        final G gp;
+
         Stack(G gp) {
-            super(SCOPE, () -> gp.proc.goroutineBody(gp));
+            super(SCOPE, gp);
+            this.gp = gp;
         }
 
         /**

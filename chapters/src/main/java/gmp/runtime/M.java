@@ -15,9 +15,10 @@ import jdk.internal.vm.Continuation;
  * goroutine's continuation. m0 is the thread that called {@link GoRuntime#run}; every other M is a
  * daemon platform thread the runtime starts itself.
  *
- * <p>The thread finds its M through a thread-local, the way Go finds {@code g} (and so {@code m})
- * through thread-local storage: a goroutine's continuation is mounted on its M's thread, so the
- * same lookup works on g0 and on a goroutine.
+ * <p>Code finds its G and M the way Go finds {@code g} (and so {@code m}) through thread-local
+ * storage: on a goroutine, the continuation mounted on the thread is the G's stack, which knows its
+ * G, and the G knows its M; on g0, a thread-local holds the thread's M. The scheduler looks up as
+ * little as it can and passes what it has found down instead ({@link #current} says why).
  */
 final class M {
     private static final ThreadLocal<M> CURRENT = new ThreadLocal<>();
@@ -105,16 +106,22 @@ final class M {
         }
     }
 
+    // On a goroutine, the mounted continuation of the runtime's scope is the G's stack: no
+    // thread-local needed (a ThreadLocal.get costs more than finding the mounted continuation).
+    // While a G runs, gp.m is its M: execute sets it before the switch, and only g0 clears it.
     private static M lookupM() {
+        if (Continuation.getCurrentContinuation(G.SCOPE) instanceof G.Stack stack) {
+            return stack.gp.m;
+        }
         return CURRENT.get();
     }
 
     private static G lookupG() {
-        M mp = CURRENT.get();
-        if (mp == null) {
-            return null;
+        if (Continuation.getCurrentContinuation(G.SCOPE) instanceof G.Stack stack) {
+            return stack.gp;
         }
-        return Continuation.getCurrentContinuation(G.SCOPE) == null ? mp.g0 : mp.curg;
+        M mp = CURRENT.get();
+        return mp == null ? null : mp.g0;
     }
 
     /** Binds the current thread to this M (Go's minit: per-thread setup). */
