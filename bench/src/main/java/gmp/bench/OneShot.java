@@ -30,8 +30,12 @@ public final class OneShot {
          * this machine allows 32,768 processes and threads (pid_max) in all.
          */
         PARKED("parked", 1_000_000, 10_000, 3, 3, true),
-        /** Workload 5. */
-        SLEEP("sleep", 10_000, 10_000, 3, 7, false),
+        /**
+         * Workload 5. Ten warm-ups: a run is only 100,000 sleeps, and with three, C2 was still
+         * compiling during the first measured runs (at GOMAXPROCS 2 they took 55-70 ms, the
+         * later ones 30-40 ms, while the JIT's threads shared the two vCPUs with the Ms).
+         */
+        SLEEP("sleep", 10_000, 10_000, 10, 7, false),
         /** Workload 6: one processor only. */
         PREEMPT("preempt", 1, 1, 0, 3, false);
 
