@@ -11,7 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -69,8 +73,11 @@ final class Scoreboard {
         }
     }
 
-    /** A chapter's tests, in test-plan order. */
-    private record Chapter(String tag, String title, List<Result> tests) {
+    /**
+     * A chapter's tests, in test-plan order, and which of them its doc calls given: tests of code the
+     * chapter hands out, which pass before the learner writes anything (the doc's "Given tests").
+     */
+    private record Chapter(String tag, String title, List<Result> tests, Set<String> given) {
         int passed() {
             return (int) tests.stream().filter(r -> r.status() == Status.PASSED).count();
         }
@@ -79,8 +86,17 @@ final class Scoreboard {
             return (int) tests.stream().filter(Result::counted).count();
         }
 
+        /** The given tests of this run: they count in passed/total, but earn no points. */
+        int givenCount() {
+            return (int) tests.stream().filter(r -> r.counted() && given(r)).count();
+        }
+
+        boolean given(Result r) {
+            return isGiven(given, r.testId());
+        }
+
         int points() {
-            return tests.stream().mapToInt(Scoreboard::points).sum();
+            return tests.stream().filter(r -> !given(r)).mapToInt(Scoreboard::points).sum();
         }
 
         boolean done() {
@@ -96,7 +112,10 @@ final class Scoreboard {
     private Scoreboard() {
     }
 
-    /** The points a test earns: one per passing test (the single place to weight them later). */
+    /**
+     * The points a test earns: one per passing test (the single place to weight them later). A given
+     * test earns none (see {@link Chapter}): the points are the learner's own work.
+     */
     static int points(Result r) {
         return r.status() == Status.PASSED ? 1 : 0;
     }
@@ -104,11 +123,12 @@ final class Scoreboard {
     /** Writes every file; a failure to write is reported on stderr, never fails the test run. */
     static void write(List<Result> results) {
         Path dir = Path.of(System.getProperty("gmp.results.dir", "target/gmp"));
-        List<Chapter> chapters = chapters(results, titles(repoRoot()));
+        Path root = repoRoot();
+        List<Chapter> chapters = chapters(results, titles(root), givenTests(root));
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("results.tsv"), tsv(results), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("results.json"), json(results), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("results.json"), json(chapters), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("scoreboard.txt"), scoreboard(chapters), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("hint.txt"), next(chapters), StandardCharsets.UTF_8);
             String summary = System.getenv("GITHUB_STEP_SUMMARY");
@@ -168,13 +188,14 @@ final class Scoreboard {
 
     // ---- chapters ---------------------------------------------------------------------------------
 
-    private static List<Chapter> chapters(List<Result> results, Map<String, String> titles) {
+    private static List<Chapter> chapters(List<Result> results, Map<String, String> titles,
+                                          Map<String, Set<String>> given) {
         Map<String, List<Result>> byTag = new TreeMap<>(
                 Comparator.comparing((String tag) -> tag.equals(NO_CHAPTER)).thenComparing(Comparator.naturalOrder()));
         results.forEach(r -> byTag.computeIfAbsent(r.chapter(), t -> new ArrayList<>()).add(r));
         return byTag.entrySet().stream()
                 .map(e -> new Chapter(e.getKey(), e.getKey().equals(NO_CHAPTER) ? "tests without a chapter tag"
-                        : titles.getOrDefault(e.getKey(), ""), e.getValue()))
+                        : titles.getOrDefault(e.getKey(), ""), e.getValue(), given.getOrDefault(e.getKey(), Set.of())))
                 .toList();
     }
 
@@ -239,6 +260,69 @@ final class Scoreboard {
         return titles;
     }
 
+    /**
+     * {@code ch02 -> {Ch02LocalRunqTest#goFromAPlainThreadIsRefused, ...}}: each chapter doc's
+     * "Given tests" section (docs/en/NN-slug.md, any heading level, up to the next heading of the
+     * same or a higher level, fenced code skipped), each test written {@code `Class#method`} or
+     * {@code `Class.method`}. The same rule as the ladder's (tools/.../ladder/GivenTests.java), which
+     * fails the build when a chapter test passes on the skeleton without being listed there.
+     */
+    static Map<String, Set<String>> givenTests(Path root) {
+        Map<String, Set<String>> given = new TreeMap<>();
+        if (root == null) {
+            return given;
+        }
+        try {
+            for (String line : Files.readAllLines(root.resolve("docs/chapters.tsv"), StandardCharsets.UTF_8)) {
+                String[] f = line.split("\t");
+                Path doc = f.length >= 2 ? root.resolve("docs/en/" + f[0].strip() + "-" + f[1].strip() + ".md") : null;
+                if (!line.startsWith("#") && doc != null && Files.isRegularFile(doc)) {
+                    given.put("ch" + f[0].strip(), givenTestsOf(Files.readString(doc, StandardCharsets.UTF_8)));
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("scoreboard: cannot read the given tests: " + e);
+        }
+        return given;
+    }
+
+    private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
+    private static final Pattern TEST_NAME = Pattern.compile("`([A-Za-z_$][\\w$]*)[#.]([A-Za-z_$][\\w$]*)(?:\\(\\))?`");
+
+    static Set<String> givenTestsOf(String markdown) {
+        Set<String> names = new TreeSet<>();
+        int sectionLevel = 0;
+        boolean fenced = false;
+        for (String line : markdown.lines().toList()) {
+            Matcher heading = HEADING.matcher(line);
+            if (line.strip().startsWith("```")) {
+                fenced = !fenced;
+            } else if (!fenced && heading.matches()) {
+                int level = heading.group(1).length();
+                sectionLevel = heading.group(2).equalsIgnoreCase("Given tests") ? level
+                        : level <= sectionLevel ? 0 : sectionLevel;
+            } else if (sectionLevel > 0) {
+                Matcher name = TEST_NAME.matcher(line);
+                while (name.find()) {
+                    names.add(name.group(1) + "#" + name.group(2));
+                }
+            }
+        }
+        return names;
+    }
+
+    /** Whether {@code testId} ({@code pkg.Class#method}, {@code pkg.Outer$Inner#method[2]}) is one of {@code given}. */
+    static boolean isGiven(Set<String> given, String testId) {
+        int hash = testId.indexOf('#');
+        if (hash < 0 || given.isEmpty()) {
+            return false;
+        }
+        String simple = testId.substring(testId.lastIndexOf('.', hash) + 1, hash);
+        String method = testId.substring(hash + 1).replaceFirst("[\\[(].*$", "");
+        return given.contains(simple + "#" + method)
+                || given.contains(simple.substring(simple.lastIndexOf('$') + 1) + "#" + method);
+    }
+
     // ---- results.tsv and results.json -------------------------------------------------------------
 
     private static String tsv(List<Result> results) {
@@ -250,12 +334,15 @@ final class Scoreboard {
         return out.toString();
     }
 
-    private static String json(List<Result> results) {
-        List<Result> ran = results.stream().filter(Result::counted).toList();
+    private static String json(List<Chapter> chapters) {
+        List<Result> ran = chapters.stream().flatMap(c -> c.tests().stream()).filter(Result::counted).toList();
+        Map<Result, Boolean> given = new java.util.IdentityHashMap<>();
+        chapters.forEach(c -> c.tests().forEach(r -> given.put(r, c.given(r))));
         String status = ran.isEmpty() ? "error" : ran.stream().anyMatch(Result::failed) ? "fail" : "pass";
         String tests = ran.stream().map(r -> "    {\"name\": " + str(r.displayName())
                 + ", \"test_code\": " + str(r.testId())
                 + ", \"chapter\": " + str(r.chapter())
+                + ", \"given\": " + given.get(r)
                 + ", \"status\": " + str(r.jsonStatus())
                 + ", \"message\": " + (r.failed() ? str(r.message()) : "null")
                 + ", \"hint\": " + (r.hint() == null ? "null"
@@ -288,16 +375,25 @@ final class Scoreboard {
         int titleWidth = Math.min(46, chapters.stream().mapToInt(c -> c.title().length()).max().orElse(0));
         StringBuilder out = new StringBuilder("GMP Workbook — scoreboard\n");
         for (Chapter c : chapters) {
-            String skipped = c.tests().size() > c.total() ? " (" + (c.tests().size() - c.total()) + " skipped)" : "";
+            List<String> notes = new ArrayList<>();
+            if (c.givenCount() > 0) {
+                notes.add(c.givenCount() + " given");
+            }
+            if (c.tests().size() > c.total()) {
+                notes.add((c.tests().size() - c.total()) + " skipped");
+            }
             out.append(String.format("  %-4s  %-" + titleWidth + "s  %7s  %3d pts  %s%s%n", c.tag(),
                     fit(c.title(), titleWidth), c.passed() + "/" + c.total(), c.points(), c.done() ? "done" : "to do",
-                    skipped));
+                    notes.isEmpty() ? "" : " (" + String.join(", ", notes) + ")"));
         }
         if (chapters.size() > 1) {
             out.append(String.format("  %-" + (titleWidth + 6) + "s  %7s  %3d pts%n", "total",
                     chapters.stream().mapToInt(Chapter::passed).sum() + "/"
                             + chapters.stream().mapToInt(Chapter::total).sum(),
                     chapters.stream().mapToInt(Chapter::points).sum()));
+        }
+        if (chapters.stream().anyMatch(c -> c.givenCount() > 0)) {
+            out.append("  (given: a test of code the chapter hands out; it passes without yours and earns no points)\n");
         }
         return out.append('\n').append(next(chapters)).toString();
     }
@@ -370,7 +466,8 @@ final class Scoreboard {
             for (Result r : c.tests()) {
                 out.append("| ").append(md(r.displayName())).append("<br>`").append(r.testId().replace("|", "\\|")).append("` | ")
                         .append(r.status() == Status.PASSED ? "✅ " : r.failed() ? "❌ " : "➖ ")
-                        .append(r.failed() ? r.jsonStatus() : r.status().word()).append(" | ")
+                        .append(r.failed() ? r.jsonStatus() : r.status().word())
+                        .append(c.given(r) ? " (given)" : "").append(" | ")
                         .append(md(r.message())).append(" |\n");
             }
             out.append("\n</details>\n\n");
