@@ -86,7 +86,8 @@ public final class Main {
 
         List<GoSuite.Toolchain> toolchains = withGo ? GoSuite.find(gos) : List.of();
         if (withGo && toolchains.isEmpty()) {
-            progress.step("no Go toolchain found (go on PATH, /usr/lib/go*, /usr/local/go*, ~/sdk/go*): Java side only");
+            progress.step("no Go toolchain found (go on PATH, /usr/lib/go*, /usr/local/go*, ~/sdk/go*): Java side only,"
+                    + " no ratios to Go. For the comparison install one (Debian, Ubuntu: sudo apt-get install golang-go)");
         }
 
         List<Class<?>> jmh = JmhSuite.BENCHMARKS.stream().filter(c -> only.contains(JmhSuite.workloadOf(c))).toList();
