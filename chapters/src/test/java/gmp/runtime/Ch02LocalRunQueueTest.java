@@ -9,11 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
@@ -419,5 +422,63 @@ class Ch02LocalRunQueueTest {
             assertThat(ran).as("the reused G must run the new function on its old stack. Read %s#gfget", DOC)
                     .containsExactly("a", "b");
         }
+    }
+    @Order(14)
+    @Test
+    @DisplayName("runqput writes the slot before it publishes the tail: a thief taking Gs meanwhile never gets a stale one")
+    @Hint(doc = DOC + "#runqput", go = "runqput: pp.runq[t%uint32(len(pp.runq))].set(gp); atomic.StoreRel(&pp.runqtail, t+1)")
+    void aThiefNeverTakesASlotBeforeItIsWritten() throws InterruptedException {
+        // The owner puts N Gs (cycling through a pool bigger than the ring) while a thief on another
+        // thread takes them one by one the way chapter 04's runqgrab does: tail with acquire, the slot,
+        // then a CAS of head. One owner, one thief, no runqget: the thief must see exactly the order
+        // of the puts. A runqput that publishes the tail before it writes the slot lets the thief read
+        // the slot in between: null on the first lap, a G from 256 puts ago after. (A thief can only
+        // catch that while both threads run at once: on a machine with one free CPU this test may
+        // miss the mistake, never invent it.)
+        Proc proc = workbench(1);
+        P pp = new P(0);
+        List<G> pool = gs(proc, 1024, 1);
+        int n = 200_000;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        AtomicInteger taken = new AtomicInteger();
+        AtomicReference<String> stale = new AtomicReference<>();
+        AtomicLong thiefDeadline = new AtomicLong(deadline); // 2 s after the last put, once it is made
+        Thread thief = Thread.ofPlatform().name("ch02-thief").start(() -> {
+            for (int k = 0; k < n && System.nanoTime() < thiefDeadline.get(); ) {
+                int h = pp.laHead();
+                int t = pp.laTail();
+                if (t == h) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                G gp = pp.runq[h & P.MASK];
+                if (pp.casRelHead(h, h + 1)) {
+                    G want = pool.get(k % pool.size());
+                    if (gp != want && stale.get() == null) {
+                        stale.set("put #" + k + " was " + want + ", but the thief found " + gp + " in its slot");
+                    }
+                    taken.set(++k);
+                }
+            }
+        });
+        boolean putAll = false;
+        try {
+            for (int k = 0; k < n && System.nanoTime() < deadline; k++) {
+                while (pp.laTail() - pp.laHead() >= P.RUNQ_SIZE && System.nanoTime() < deadline) {
+                    Thread.yield(); // full: wait for the thief rather than spill to the global queue
+                }
+                proc.runqput(pp, pool.get(k % pool.size()), false);
+            }
+            putAll = true;
+        } finally {
+            // After the last put the thief has 2 s to take the rest; if runqput threw, it stops now.
+            thiefDeadline.set(putAll ? Math.min(deadline, System.nanoTime() + Duration.ofSeconds(2).toNanos()) : 0);
+            thief.join();
+        }
+        assertThat(stale.get()).as("a thief read a slot that runqput had published but not yet written. Write the G"
+                + " into runq[t & MASK] first, then srTail(t + 1): that store-release is what makes the slot visible"
+                + " to a thief that reads the tail with acquire. Read %s#runqput (Go: runqput)", DOC).isNull();
+        assertThat(taken.get()).as("the thief must have taken every one of the %d Gs put on the ring, in order"
+                + " (runqput must advance the tail by one per G). Read %s#runqput", n, DOC).isEqualTo(n);
     }
 }
