@@ -383,7 +383,8 @@ final class Proc {
         P pp = callergp.m.p;
         // TODO(ch02): gfget(pp), or malg() + casgstatus _Gidle -> _Gdead. Set fn and parentGoid. When the
         //             P's goid batch is used up, take GOID_CACHE_BATCH ids from sched.goidgen (one addAndGet):
-        //             the batch is [new goidgen - 15, new goidgen]. Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
+        //             the batch is [new goidgen - 15, new goidgen], so goidcache = new goidgen - 15 and goidcacheend
+        //             = new goidgen + 1 (the end is exclusive). Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
         //             Read docs/en/02-local-runq.md#newproc1
         throw new gmp.runtime.NotImplementedYet("ch02", "newproc1", "docs/en/02-local-runq.md#newproc1");
     }

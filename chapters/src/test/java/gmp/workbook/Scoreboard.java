@@ -418,7 +418,11 @@ final class Scoreboard {
         out.append(wrap("", test.testId()));
         out.append(wrap("why", test.message()));
         if (test.hint() != null) {
-            out.append(wrap("hint", "Read " + test.hint().doc() + "  ·  Go: " + test.hint().go()));
+            // A stub's message names the section to read for that TODO; the test's own hint then says
+            // what the test is about, which is not where to start.
+            String read = test.message().startsWith("TODO(")
+                    ? "Write that TODO first. This test is about " : "Read ";
+            out.append(wrap("hint", read + test.hint().doc() + "  ·  Go: " + test.hint().go()));
         }
         return out.append(wrap("run", chapter.rerun())).toString();
     }

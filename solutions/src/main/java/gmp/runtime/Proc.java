@@ -561,7 +561,8 @@ final class Proc {
         // BEGIN SOLUTION ch02 #newproc1
         // TODO: gfget(pp), or malg() + casgstatus _Gidle -> _Gdead. Set fn and parentGoid. When the
         //       P's goid batch is used up, take GOID_CACHE_BATCH ids from sched.goidgen (one addAndGet):
-        //       the batch is [new goidgen - 15, new goidgen]. Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
+        //       the batch is [new goidgen - 15, new goidgen], so goidcache = new goidgen - 15 and goidcacheend
+        //       = new goidgen + 1 (the end is exclusive). Hand out pp.goidcache++. Then _Gdead -> _Grunnable.
         G newg = gfget(pp);
         if (newg == null) {
             newg = malg();
