@@ -42,7 +42,12 @@ final class Stepper implements AutoCloseable {
     /** A go statement made on g0: the new G goes to p0's runnext, as newproc puts it. Returns the G. */
     G go(Runnable fn) {
         proc.newproc(fn);
-        return p0().lvRunnext();
+        G gp = p0().lvRunnext();
+        if (gp == null) {
+            throw new AssertionError("a go statement left p0's runnext empty: newproc must put the new G there"
+                    + " (runqput(pp, newg, true)). Read docs/en/02-local-runq.md#newproc (Go: newproc)");
+        }
+        return gp;
     }
 
     /** One time slice: schedule(m0) once. False when there was nothing to run. Rethrows a crash. */
