@@ -367,4 +367,41 @@ class Ch05TimersTest {
         assertThat(done.get()).as("every sleeper must finish (took %d ms). Read %s#checktimers", took, DOC)
                 .isEqualTo(goroutines);
     }
+
+    @Order(9)
+    @Test
+    @DisplayName("checkTimers runs the due timers in order and leaves the rest; given now = 0, it reads the clock itself")
+    @Hint(doc = DOC + "#checktimers", go = "timers.check(now): if now == 0 { now = nanotime() } (time.go)")
+    void checkTimersRunsWhatIsDue() {
+        Proc proc = Fixtures.workbench(1);
+        P pp = new P(0);
+        List<String> ran = new ArrayList<>();
+        long base = System.nanoTime();
+        String[] names = {"later", "first", "second"};
+        long[] whens = {base + Duration.ofHours(1).toNanos(), base - 3, base - 1};
+        for (int i = 0; i < names.length; i++) {
+            String name = names[i];
+            Timer t = new Timer(x -> ran.add(name), null);
+            t.when = whens[i];
+            pp.timers.mu.lock();
+            try {
+                pp.timers.add(t);
+            } finally {
+                pp.timers.mu.unlock();
+            }
+        }
+        assertThat(proc.checkTimers(new P(1), 0)).as("a P without timers: nothing to run, false. Read %s#checktimers",
+                DOC).isFalse();
+        assertThat(proc.checkTimers(pp, base - 2)).as("at now = base - 2 one timer is due (when = base - 3): run it and"
+                + " return true. Read %s#checktimers", DOC).isTrue();
+        assertThat(ran).as("only the timer whose when <= now runs. Read %s#checktimers", DOC).containsExactly("first");
+        assertThat(proc.checkTimers(pp, base - 2)).as("nothing more is due at the same now: false. Read %s#checktimers",
+                DOC).isFalse();
+        assertThat(proc.checkTimers(pp, 0)).as("now = 0 means read the clock (findRunnable passes 0, as Go's does): the"
+                + " timer at base - 1 is due by now and must run. Read %s#checktimers (Go: timers.check)", DOC).isTrue();
+        assertThat(ran).as("the timer an hour away must stay in the heap. Read %s#checktimers", DOC)
+                .containsExactly("first", "second");
+        assertThat(pp.timers.wakeTime()).as("the heap's earliest timer is now the one an hour away. Read %s#checktimers",
+                DOC).isEqualTo(whens[0]);
+    }
 }
