@@ -101,7 +101,10 @@ class Ch02LocalRunQueueTest {
             P pp = Proc.getg().m.p;
             for (int i = 0; i < 20; i++) {
                 Go.go(() -> { });
-                goids.add(pp.lvRunnext().goid);
+                G newg = pp.lvRunnext();
+                assertThat(newg).as("a go statement must put the new G in its P's runnext (runqput(pp, newg, true))."
+                        + " Read %s#newproc (Go: newproc)", DOC).isNotNull();
+                goids.add(newg.goid);
                 goidgen.add(rt.proc().sched.goidgen.get());
             }
         });
