@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import gmp.workbook.Harness;
+import gmp.workbook.Given;
 import gmp.workbook.Hint;
 import gmp.workbook.Seeds;
 
@@ -127,6 +128,7 @@ class Ch02LocalRunQueueTest {
     @Test
     @DisplayName("the go statement from a plain Java thread is an IllegalStateException that says why")
     @Hint(doc = DOC + "#newproc", go = "getg(): a go statement needs a current goroutine")
+    @Given("the guard it checks is in the given facade class Go")
     void goFromAPlainThreadIsRefused() {
         assertThatThrownBy(() -> Go.go(() -> { }))
                 .as("calling Go.go outside any runtime must fail clearly. Read %s#newproc", DOC)
@@ -339,94 +341,7 @@ class Ch02LocalRunQueueTest {
                 + " then re-read tail. Read %s#runqempty (Go: runqempty)", DOC).isNull();
     }
 
-    // ---------------------------------------------------------------------------------------------
-    // Dead Gs
-
     @Order(11)
-    @Test
-    @DisplayName("gfput keeps dead Gs on the P; at 64 it moves them to the global list until 31 remain")
-    @Hint(doc = DOC + "#gfput", go = "gfput (proc.go)")
-    void gfputSpillsAt64() {
-        Proc proc = workbench(1);
-        P pp = new P(0);
-        List<G> dead = gs(proc, 64, 100);
-        for (G gp : dead) {
-            gp.setStatus(G._Gdead);
-        }
-        for (int i = 0; i < 63; i++) {
-            proc.gfput(pp, dead.get(i));
-        }
-        assertThat(pp.gFreeN).as("63 dead Gs stay on the P. Read %s#gfput (Go: gfput)", DOC).isEqualTo(63);
-        assertThat(proc.sched.gFreeN).as("nothing spills before 64. Read %s#gfput", DOC).isZero();
-        proc.gfput(pp, dead.get(63));
-        assertThat(pp.gFreeN).as("at 64 the P must keep fewer than 32: 31. Read %s#gfput (Go: gfput)", DOC).isEqualTo(31);
-        assertThat(proc.sched.gFreeN).as("...and the other 33 go to sched.gFree. Read %s#gfput", DOC).isEqualTo(33);
-        int local = 0;
-        for (G gp = pp.gFree; gp != null; gp = gp.schedlink) {
-            local++;
-        }
-        int global = 0;
-        for (G gp = proc.sched.gFree; gp != null; gp = gp.schedlink) {
-            global++;
-        }
-        assertThat(List.of(local, global)).as("the lists must hold what their counts say. Read %s#gfput", DOC)
-                .containsExactly(31, 33);
-        for (G gp = pp.gFree; gp != null; gp = gp.schedlink) {
-            assertThat(gp.stack).as("a dead G that stays on its P keeps its stack, for a cheap reuse. Read %s#gfput", DOC)
-                    .isNotNull();
-        }
-        for (G gp = proc.sched.gFree; gp != null; gp = gp.schedlink) {
-            assertThat(gp.stack).as("a dead G that moves to the global list gives its stack up (stack = null), as Go"
-                    + " frees those stacks: a million dead Gs must not keep a million stacks. Read %s#gfput", DOC).isNull();
-        }
-    }
-
-    @Order(12)
-    @Test
-    @DisplayName("gfget on an empty P refills up to 32 from the global list, then takes one")
-    @Hint(doc = DOC + "#gfget", go = "gfget (proc.go)")
-    void gfgetRefillsUpTo32() {
-        Proc proc = workbench(1);
-        P donor = new P(1);
-        P pp = new P(0);
-        for (G gp : gs(proc, 64, 100)) {
-            gp.setStatus(G._Gdead);
-            proc.gfput(donor, gp);
-        }
-        assertThat(proc.sched.gFreeN).as("setup: 33 Gs on the global list. Read %s#gfput", DOC).isEqualTo(33);
-        G got = proc.gfget(pp);
-        assertThat(got).as("gfget must return a dead G when the global list has some. Read %s#gfget", DOC).isNotNull();
-        assertThat(got.schedlink).as("a G handed out must be unlinked. Read %s#gfget", DOC).isNull();
-        assertThat(got.stack).as("a G from the global list has no stack: gfget must give it a new one (new G.Stack(gp))."
-                + " Read %s#gfget (Go: gfget calls stackalloc)", DOC).isNotNull();
-        assertThat(pp.gFreeN).as("the P must have refilled to 32 and then taken one: 31 left. Read %s#gfget", DOC)
-                .isEqualTo(31);
-        assertThat(proc.sched.gFreeN).as("33 - 32 = 1 left on the global list. Read %s#gfget", DOC).isEqualTo(1);
-        assertThat(proc.gfget(new P(2))).as("a second empty P takes the last global G. Read %s#gfget", DOC).isNotNull();
-        assertThat(proc.gfget(new P(3))).as("nothing anywhere: null. Read %s#gfget", DOC).isNull();
-    }
-
-    @Order(13)
-    @Test
-    @DisplayName("a goroutine that exits is reused by the next go statement: same G, new goid")
-    @Hint(doc = DOC + "#gfget", go = "goexit0 -> gfput; newproc1 -> gfget (proc.go)")
-    void deadGoroutinesAreReused() {
-        try (Stepper s = Stepper.boot(1)) {
-            List<String> ran = new ArrayList<>();
-            G first = s.go(() -> ran.add("a"));
-            assertThat(s.step()).as("the scheduler must run the G in runnext. Read %s#runqget", DOC).isTrue();
-            assertThat(s.p0().gFree).as("after it exits, goexit0 must gfput the dead G on the P. Read %s#gfput", DOC)
-                    .isSameAs(first);
-            G second = s.go(() -> ran.add("b"));
-            assertThat(second).as("the next go statement must reuse the dead G (gfget). Read %s#gfget (Go: newproc1)", DOC)
-                    .isSameAs(first);
-            assertThat(second.goid).as("a reused G gets a new goid. Read %s#newproc1", DOC).isEqualTo(2);
-            s.step();
-            assertThat(ran).as("the reused G must run the new function on its old stack. Read %s#gfget", DOC)
-                    .containsExactly("a", "b");
-        }
-    }
-    @Order(14)
     @Test
     @DisplayName("runqput writes the slot before it publishes the tail: a thief taking Gs meanwhile never gets a stale one")
     @Hint(doc = DOC + "#runqput", go = "runqput: pp.runq[t%uint32(len(pp.runq))].set(gp); atomic.StoreRel(&pp.runqtail, t+1)")
@@ -483,5 +398,93 @@ class Ch02LocalRunQueueTest {
                 + " to a thief that reads the tail with acquire. Read %s#runqput (Go: runqput)", DOC).isNull();
         assertThat(taken.get()).as("the thief must have taken every one of the %d Gs put on the ring, in order"
                 + " (runqput must advance the tail by one per G). Read %s#runqput", n, DOC).isEqualTo(n);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Dead Gs
+
+    @Order(12)
+    @Test
+    @DisplayName("gfput keeps dead Gs on the P; at 64 it moves them to the global list until 31 remain")
+    @Hint(doc = DOC + "#gfput", go = "gfput (proc.go)")
+    void gfputSpillsAt64() {
+        Proc proc = workbench(1);
+        P pp = new P(0);
+        List<G> dead = gs(proc, 64, 100);
+        for (G gp : dead) {
+            gp.setStatus(G._Gdead);
+        }
+        for (int i = 0; i < 63; i++) {
+            proc.gfput(pp, dead.get(i));
+        }
+        assertThat(pp.gFreeN).as("63 dead Gs stay on the P. Read %s#gfput (Go: gfput)", DOC).isEqualTo(63);
+        assertThat(proc.sched.gFreeN).as("nothing spills before 64. Read %s#gfput", DOC).isZero();
+        proc.gfput(pp, dead.get(63));
+        assertThat(pp.gFreeN).as("at 64 the P must keep fewer than 32: 31. Read %s#gfput (Go: gfput)", DOC).isEqualTo(31);
+        assertThat(proc.sched.gFreeN).as("...and the other 33 go to sched.gFree. Read %s#gfput", DOC).isEqualTo(33);
+        int local = 0;
+        for (G gp = pp.gFree; gp != null; gp = gp.schedlink) {
+            local++;
+        }
+        int global = 0;
+        for (G gp = proc.sched.gFree; gp != null; gp = gp.schedlink) {
+            global++;
+        }
+        assertThat(List.of(local, global)).as("the lists must hold what their counts say. Read %s#gfput", DOC)
+                .containsExactly(31, 33);
+        for (G gp = pp.gFree; gp != null; gp = gp.schedlink) {
+            assertThat(gp.stack).as("a dead G that stays on its P keeps its stack, for a cheap reuse. Read %s#gfput", DOC)
+                    .isNotNull();
+        }
+        for (G gp = proc.sched.gFree; gp != null; gp = gp.schedlink) {
+            assertThat(gp.stack).as("a dead G that moves to the global list gives its stack up (stack = null), as Go"
+                    + " frees those stacks: a million dead Gs must not keep a million stacks. Read %s#gfput", DOC).isNull();
+        }
+    }
+
+    @Order(13)
+    @Test
+    @DisplayName("gfget on an empty P refills up to 32 from the global list, then takes one")
+    @Hint(doc = DOC + "#gfget", go = "gfget (proc.go)")
+    void gfgetRefillsUpTo32() {
+        Proc proc = workbench(1);
+        P donor = new P(1);
+        P pp = new P(0);
+        for (G gp : gs(proc, 64, 100)) {
+            gp.setStatus(G._Gdead);
+            proc.gfput(donor, gp);
+        }
+        assertThat(proc.sched.gFreeN).as("setup: 33 Gs on the global list. Read %s#gfput", DOC).isEqualTo(33);
+        G got = proc.gfget(pp);
+        assertThat(got).as("gfget must return a dead G when the global list has some. Read %s#gfget", DOC).isNotNull();
+        assertThat(got.schedlink).as("a G handed out must be unlinked. Read %s#gfget", DOC).isNull();
+        assertThat(got.stack).as("a G from the global list has no stack: gfget must give it a new one (new G.Stack(gp))."
+                + " Read %s#gfget (Go: gfget calls stackalloc)", DOC).isNotNull();
+        assertThat(pp.gFreeN).as("the P must have refilled to 32 and then taken one: 31 left. Read %s#gfget", DOC)
+                .isEqualTo(31);
+        assertThat(proc.sched.gFreeN).as("33 - 32 = 1 left on the global list. Read %s#gfget", DOC).isEqualTo(1);
+        assertThat(proc.gfget(new P(2))).as("a second empty P takes the last global G. Read %s#gfget", DOC).isNotNull();
+        assertThat(proc.gfget(new P(3))).as("nothing anywhere: null. Read %s#gfget", DOC).isNull();
+    }
+
+    @Order(14)
+    @Test
+    @DisplayName("a goroutine that exits is reused by the next go statement: same G, new goid")
+    @Hint(doc = DOC + "#gfget", go = "goexit0 -> gfput; newproc1 -> gfget (proc.go)")
+    void deadGoroutinesAreReused() {
+        try (Stepper s = Stepper.boot(1)) {
+            List<String> ran = new ArrayList<>();
+            G first = s.go(() -> ran.add("a"));
+            assertThat(s.step()).as("the scheduler must run the G in runnext. Read %s#runqget", DOC).isTrue();
+            assertThat(s.p0().gFree).as("after it exits, goexit0 must gfput the dead G on the P. Read %s#gfput", DOC)
+                    .isSameAs(first);
+            G second = s.go(() -> ran.add("b"));
+            assertThat(second).as("the next go statement must reuse the dead G (gfget). Read %s#gfget (Go: newproc1)", DOC)
+                    .isSameAs(first);
+            assertThat(second.goid).as("a reused G gets a new goid. Read %s#newproc1", DOC).isEqualTo(2);
+            s.step();
+            assertThat(ran).as("the reused G must run the new function on its old stack. Read %s#gfget", DOC)
+                    .containsExactly("a", "b");
+        }
     }
 }

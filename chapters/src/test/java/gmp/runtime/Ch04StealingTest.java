@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import gmp.workbook.Harness;
+import gmp.workbook.Given;
 import gmp.workbook.Hint;
 
 /**
@@ -45,6 +46,7 @@ class Ch04StealingTest {
     @Test
     @DisplayName("Go's RunStealOrderTest: every enumeration visits each P exactly once, for 1..64 Ps")
     @Hint(doc = DOC + "#randomorder", go = "randomOrder, RunStealOrderTest (proc.go, export_test.go)")
+    @Given("it tests RandomOrder, given code that procresize needs from chapter 01 on")
     void goRunStealOrderTest() {
         RandomOrder ord = new RandomOrder();
         for (int procs = 1; procs <= 64; procs++) {

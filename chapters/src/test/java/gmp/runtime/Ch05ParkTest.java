@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import gmp.workbook.Harness;
+import gmp.workbook.Given;
 import gmp.workbook.Hint;
 
 /**
@@ -321,6 +322,7 @@ class Ch05ParkTest {
     @Test
     @DisplayName("Go.sleep and Go.gosched from a plain Java thread are an IllegalStateException that says why")
     @Hint(doc = DOC + "#sleep", go = "getg(): only a goroutine can sleep or yield")
+    @Given("the guard it checks is in the given facade class Go")
     void sleepAndGoschedNeedAGoroutine() {
         assertThatThrownBy(() -> Go.sleep(Duration.ofMillis(1)))
                 .as("Go.sleep outside any runtime must fail clearly. Read %s#sleep", DOC)

@@ -23,6 +23,7 @@ import gmp.sync.Mutex;
 import gmp.sync.Once;
 import gmp.sync.WaitGroup;
 import gmp.workbook.Harness;
+import gmp.workbook.Given;
 import gmp.workbook.Hint;
 
 /**
@@ -100,6 +101,7 @@ class Ch05SyncTest {
     @Test
     @DisplayName("WaitGroup: a negative counter panics with \"sync: negative WaitGroup counter\"")
     @Hint(doc = DOC + "#sync", go = "sync.WaitGroup.Add: panic(\"sync: negative WaitGroup counter\")")
+    @Given("WaitGroup is given code, and a done on a zero counter panics before any of yours runs")
     void waitGroupNegativeCounterPanics() {
         AtomicReference<Throwable> caught = new AtomicReference<>();
         Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {
@@ -426,6 +428,7 @@ class Ch05SyncTest {
     @Test
     @DisplayName("WaitGroup, Mutex and Once from a plain Java thread are an IllegalStateException that says why")
     @Hint(doc = DOC + "#sync", go = "(Java) package sync works on goroutines only")
+    @Given("the guard it checks is in the given classes WaitGroup, Mutex and Once")
     void syncNeedsAGoroutine() {
         WaitGroup wg = new WaitGroup();
         Mutex mu = new Mutex();

@@ -11,21 +11,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
  * Writes what {@link ScoreboardListener} collected, into {@code gmp.results.dir} (default
  * {@code target/gmp}):
  * <ul>
- *   <li>{@code results.tsv}: {@code chapter status testId displayName message}, tab-separated, after
+ *   <li>{@code results.tsv}: {@code chapter status testId displayName message given}, tab-separated, after
  *       a {@code #} header; the contract with the ladder check and {@code ./gmp}, keep its columns;</li>
- *   <li>{@code results.json}: Exercism's results.json v3 ({@code pass|fail|error}) plus the chapter and
- *       the hint of each test; skipped and aborted tests are left out, v3 has no word for them;</li>
+ *   <li>{@code results.json}: Exercism's results.json v3 ({@code pass|fail|error}) plus the chapter, the
+ *       hint and the {@link Given} mark of each test; skipped and aborted tests are left out, v3 has no word for them;</li>
  *   <li>{@code scoreboard.txt}: a line per chapter and the next failing test with its hint, for an
  *       80-column terminal; {@code hint.txt}: that last block alone;</li>
  *   <li>a Markdown version appended to {@code $GITHUB_STEP_SUMMARY} when CI sets it.</li>
@@ -53,11 +49,13 @@ final class Scoreboard {
      *
      * @param chapter {@code ch01}…, or {@link #NO_CHAPTER}
      * @param error   failed by something other than an assertion (a stub, a crash, a timeout)
+     * @param stub    reached a workbook stub: the message is the stub's, which names the TODO and its section
      * @param message the reason on one line, empty when passed
      * @param hint    the test's {@link Hint}, or null
+     * @param given   the test is {@link Given}: it counts in passed/total but earns no points
      */
-    record Result(String chapter, Status status, boolean error, String testId, String displayName, String message,
-                  Hint hint) {
+    record Result(String chapter, Status status, boolean error, boolean stub, String testId, String displayName,
+                  String message, Hint hint, boolean given) {
         /** Ran and did not pass: what the learner still has to fix. */
         boolean failed() {
             return status == Status.FAILED;
@@ -73,11 +71,8 @@ final class Scoreboard {
         }
     }
 
-    /**
-     * A chapter's tests, in test-plan order, and which of them its doc calls given: tests of code the
-     * chapter hands out, which pass before the learner writes anything (the doc's "Given tests").
-     */
-    private record Chapter(String tag, String title, List<Result> tests, Set<String> given) {
+    /** A chapter's tests, in test-plan order. */
+    private record Chapter(String tag, String title, List<Result> tests) {
         int passed() {
             return (int) tests.stream().filter(r -> r.status() == Status.PASSED).count();
         }
@@ -88,15 +83,11 @@ final class Scoreboard {
 
         /** The given tests of this run: they count in passed/total, but earn no points. */
         int givenCount() {
-            return (int) tests.stream().filter(r -> r.counted() && given(r)).count();
-        }
-
-        boolean given(Result r) {
-            return isGiven(given, r.testId());
+            return (int) tests.stream().filter(r -> r.counted() && r.given()).count();
         }
 
         int points() {
-            return tests.stream().filter(r -> !given(r)).mapToInt(Scoreboard::points).sum();
+            return tests.stream().mapToInt(Scoreboard::points).sum();
         }
 
         boolean done() {
@@ -113,22 +104,21 @@ final class Scoreboard {
     }
 
     /**
-     * The points a test earns: one per passing test (the single place to weight them later). A given
-     * test earns none (see {@link Chapter}): the points are the learner's own work.
+     * The points a test earns: one per passing test (the single place to weight them later). A
+     * {@link Given} test earns none: the points are the learner's own work.
      */
     static int points(Result r) {
-        return r.status() == Status.PASSED ? 1 : 0;
+        return r.status() == Status.PASSED && !r.given() ? 1 : 0;
     }
 
     /** Writes every file; a failure to write is reported on stderr, never fails the test run. */
     static void write(List<Result> results) {
         Path dir = Path.of(System.getProperty("gmp.results.dir", "target/gmp"));
-        Path root = repoRoot();
-        List<Chapter> chapters = chapters(results, titles(root), givenTests(root));
+        List<Chapter> chapters = chapters(results, titles(repoRoot()));
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("results.tsv"), tsv(results), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("results.json"), json(chapters), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("results.json"), json(results), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("scoreboard.txt"), scoreboard(chapters), StandardCharsets.UTF_8);
             Files.writeString(dir.resolve("hint.txt"), next(chapters), StandardCharsets.UTF_8);
             String summary = System.getenv("GITHUB_STEP_SUMMARY");
@@ -162,9 +152,14 @@ final class Scoreboard {
         return oneLine(speaksForItself ? message : shown.getClass().getSimpleName() + ": " + message);
     }
 
+    /** Whether a workbook stub was reached on the way: its message is then the reason. */
+    static boolean isStub(Throwable thrown) {
+        return stub(thrown) != null;
+    }
+
     /** An error rather than a failure: no assertion failed (or a stub was reached on the way). */
     static boolean isError(Throwable thrown) {
-        return stub(thrown) != null || causes(thrown).stream().noneMatch(AssertionError.class::isInstance);
+        return isStub(thrown) || causes(thrown).stream().noneMatch(AssertionError.class::isInstance);
     }
 
     private static Throwable stub(Throwable thrown) {
@@ -188,14 +183,13 @@ final class Scoreboard {
 
     // ---- chapters ---------------------------------------------------------------------------------
 
-    private static List<Chapter> chapters(List<Result> results, Map<String, String> titles,
-                                          Map<String, Set<String>> given) {
+    private static List<Chapter> chapters(List<Result> results, Map<String, String> titles) {
         Map<String, List<Result>> byTag = new TreeMap<>(
                 Comparator.comparing((String tag) -> tag.equals(NO_CHAPTER)).thenComparing(Comparator.naturalOrder()));
         results.forEach(r -> byTag.computeIfAbsent(r.chapter(), t -> new ArrayList<>()).add(r));
         return byTag.entrySet().stream()
                 .map(e -> new Chapter(e.getKey(), e.getKey().equals(NO_CHAPTER) ? "tests without a chapter tag"
-                        : titles.getOrDefault(e.getKey(), ""), e.getValue(), given.getOrDefault(e.getKey(), Set.of())))
+                        : titles.getOrDefault(e.getKey(), ""), e.getValue()))
                 .toList();
     }
 
@@ -260,89 +254,24 @@ final class Scoreboard {
         return titles;
     }
 
-    /**
-     * {@code ch02 -> {Ch02LocalRunqTest#goFromAPlainThreadIsRefused, ...}}: each chapter doc's
-     * "Given tests" section (docs/en/NN-slug.md, any heading level, up to the next heading of the
-     * same or a higher level, fenced code skipped), each test written {@code `Class#method`} or
-     * {@code `Class.method`}. The same rule as the ladder's (tools/.../ladder/GivenTests.java), which
-     * fails the build when a chapter test passes on the skeleton without being listed there.
-     */
-    static Map<String, Set<String>> givenTests(Path root) {
-        Map<String, Set<String>> given = new TreeMap<>();
-        if (root == null) {
-            return given;
-        }
-        try {
-            for (String line : Files.readAllLines(root.resolve("docs/chapters.tsv"), StandardCharsets.UTF_8)) {
-                String[] f = line.split("\t");
-                Path doc = f.length >= 2 ? root.resolve("docs/en/" + f[0].strip() + "-" + f[1].strip() + ".md") : null;
-                if (!line.startsWith("#") && doc != null && Files.isRegularFile(doc)) {
-                    given.put("ch" + f[0].strip(), givenTestsOf(Files.readString(doc, StandardCharsets.UTF_8)));
-                }
-            }
-        } catch (IOException e) {
-            System.err.println("scoreboard: cannot read the given tests: " + e);
-        }
-        return given;
-    }
-
-    private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
-    private static final Pattern TEST_NAME = Pattern.compile("`([A-Za-z_$][\\w$]*)[#.]([A-Za-z_$][\\w$]*)(?:\\(\\))?`");
-
-    static Set<String> givenTestsOf(String markdown) {
-        Set<String> names = new TreeSet<>();
-        int sectionLevel = 0;
-        boolean fenced = false;
-        for (String line : markdown.lines().toList()) {
-            Matcher heading = HEADING.matcher(line);
-            if (line.strip().startsWith("```")) {
-                fenced = !fenced;
-            } else if (!fenced && heading.matches()) {
-                int level = heading.group(1).length();
-                sectionLevel = heading.group(2).equalsIgnoreCase("Given tests") ? level
-                        : level <= sectionLevel ? 0 : sectionLevel;
-            } else if (sectionLevel > 0) {
-                Matcher name = TEST_NAME.matcher(line);
-                while (name.find()) {
-                    names.add(name.group(1) + "#" + name.group(2));
-                }
-            }
-        }
-        return names;
-    }
-
-    /** Whether {@code testId} ({@code pkg.Class#method}, {@code pkg.Outer$Inner#method[2]}) is one of {@code given}. */
-    static boolean isGiven(Set<String> given, String testId) {
-        int hash = testId.indexOf('#');
-        if (hash < 0 || given.isEmpty()) {
-            return false;
-        }
-        String simple = testId.substring(testId.lastIndexOf('.', hash) + 1, hash);
-        String method = testId.substring(hash + 1).replaceFirst("[\\[(].*$", "");
-        return given.contains(simple + "#" + method)
-                || given.contains(simple.substring(simple.lastIndexOf('$') + 1) + "#" + method);
-    }
-
     // ---- results.tsv and results.json -------------------------------------------------------------
 
     private static String tsv(List<Result> results) {
-        StringBuilder out = new StringBuilder("# chapter\tstatus\ttestId\tdisplayName\tmessage\n");
+        StringBuilder out = new StringBuilder("# chapter\tstatus\ttestId\tdisplayName\tmessage\tgiven\n");
         for (Result r : results) {
-            out.append(String.join("\t", r.chapter(), r.status().word(), r.testId(), r.displayName(), r.message()))
-                    .append('\n');
+            out.append(String.join("\t", r.chapter(), r.status().word(), r.testId(), r.displayName(), r.message(),
+                    r.given() ? "given" : "")).append('\n');
         }
         return out.toString();
     }
 
-    private static String json(List<Chapter> chapters) {
-        List<Result> ran = chapters.stream().flatMap(c -> c.tests().stream()).filter(Result::counted).toList();
-        Map<Result, Boolean> given = new java.util.IdentityHashMap<>();
-        chapters.forEach(c -> c.tests().forEach(r -> given.put(r, c.given(r))));
+    private static String json(List<Result> results) {
+        List<Result> ran = results.stream().filter(Result::counted).toList();
         String status = ran.isEmpty() ? "error" : ran.stream().anyMatch(Result::failed) ? "fail" : "pass";
         String tests = ran.stream().map(r -> "    {\"name\": " + str(r.displayName())
                 + ", \"test_code\": " + str(r.testId())
                 + ", \"chapter\": " + str(r.chapter())
-                + ", \"given\": " + given.get(r)
+                + ", \"given\": " + r.given()
                 + ", \"status\": " + str(r.jsonStatus())
                 + ", \"message\": " + (r.failed() ? str(r.message()) : "null")
                 + ", \"hint\": " + (r.hint() == null ? "null"
@@ -420,8 +349,7 @@ final class Scoreboard {
         if (test.hint() != null) {
             // A stub's message names the section to read for that TODO; the test's own hint then says
             // what the test is about, which is not where to start.
-            String read = test.message().startsWith("TODO(")
-                    ? "Write that TODO first. This test is about " : "Read ";
+            String read = test.stub() ? "Write that TODO first. This test is about " : "Read ";
             out.append(wrap("hint", read + test.hint().doc() + "  ·  Go: " + test.hint().go()));
         }
         return out.append(wrap("run", chapter.rerun())).toString();
@@ -471,7 +399,7 @@ final class Scoreboard {
                 out.append("| ").append(md(r.displayName())).append("<br>`").append(r.testId().replace("|", "\\|")).append("` | ")
                         .append(r.status() == Status.PASSED ? "✅ " : r.failed() ? "❌ " : "➖ ")
                         .append(r.failed() ? r.jsonStatus() : r.status().word())
-                        .append(c.given(r) ? " (given)" : "").append(" | ")
+                        .append(r.given() ? " (given)" : "").append(" | ")
                         .append(md(r.message())).append(" |\n");
             }
             out.append("\n</details>\n\n");

@@ -46,10 +46,13 @@ public final class ScoreboardListener implements TestExecutionListener {
     /** How each started or skipped node of the current plan ended, by unique id. */
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
 
-    /** How one node ended; {@code error} = a failure that is no failed assertion (a stub, a crash, a timeout). */
-    private record Outcome(Status status, boolean error, String reason) {
-        static final Outcome PASSED = new Outcome(Status.PASSED, false, "");
-        static final Outcome DID_NOT_RUN = new Outcome(Status.FAILED, true, "the test did not run");
+    /**
+     * How one node ended; {@code error} = a failure that is no failed assertion (a stub, a crash, a
+     * timeout); {@code stub} = it reached a workbook stub, whose message is then the reason.
+     */
+    private record Outcome(Status status, boolean error, boolean stub, String reason) {
+        static final Outcome PASSED = new Outcome(Status.PASSED, false, false, "");
+        static final Outcome DID_NOT_RUN = new Outcome(Status.FAILED, true, false, "the test did not run");
 
         boolean failed() {
             return status == Status.FAILED;
@@ -62,7 +65,7 @@ public final class ScoreboardListener implements TestExecutionListener {
 
     @Override
     public void executionSkipped(TestIdentifier node, String reason) {
-        outcomes.put(node.getUniqueId(), new Outcome(Status.SKIPPED, false, Scoreboard.oneLine(reason)));
+        outcomes.put(node.getUniqueId(), new Outcome(Status.SKIPPED, false, false, Scoreboard.oneLine(reason)));
     }
 
     @Override
@@ -70,8 +73,9 @@ public final class ScoreboardListener implements TestExecutionListener {
         Throwable thrown = result.getThrowable().orElse(null);
         outcomes.put(node.getUniqueId(), switch (result.getStatus()) {
             case SUCCESSFUL -> Outcome.PASSED;
-            case ABORTED -> new Outcome(Status.ABORTED, false, Scoreboard.reason(thrown));
-            case FAILED -> new Outcome(Status.FAILED, Scoreboard.isError(thrown), Scoreboard.reason(thrown));
+            case ABORTED -> new Outcome(Status.ABORTED, false, Scoreboard.isStub(thrown), Scoreboard.reason(thrown));
+            case FAILED -> new Outcome(Status.FAILED, Scoreboard.isError(thrown), Scoreboard.isStub(thrown),
+                    Scoreboard.reason(thrown));
         });
     }
 
@@ -110,8 +114,8 @@ public final class ScoreboardListener implements TestExecutionListener {
     private static Result result(TestPlan plan, Row row) {
         TestIdentifier node = row.node();
         Outcome outcome = row.outcome();
-        return new Result(chapter(plan, node), outcome.status(), outcome.error(), testId(plan, node),
-                displayName(plan, node), outcome.reason(), hint(plan, node));
+        return new Result(chapter(plan, node), outcome.status(), outcome.error(), outcome.stub(), testId(plan, node),
+                displayName(plan, node), outcome.reason(), hint(plan, node), given(plan, node));
     }
 
     /** The {@code chNN} tag of the node or its nearest tagged ancestor, else {@code -}. */
@@ -167,6 +171,20 @@ public final class ScoreboardListener implements TestExecutionListener {
             }
         }
         return null;
+    }
+
+    /** Whether the test method (of this node or of the invocation's method) is {@link Given}. */
+    private static boolean given(TestPlan plan, TestIdentifier node) {
+        for (TestIdentifier n : belowClass(plan, node)) {
+            try {
+                if (n.getSource().orElse(null) instanceof MethodSource m && m.getJavaMethod().isAnnotationPresent(Given.class)) {
+                    return true;
+                }
+            } catch (RuntimeException unresolvable) {
+                // As for hints: a method reflection cannot load is not marked.
+            }
+        }
+        return false;
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 
 /**
  * The tests a chapter's doc declares "given": they may pass before the learner writes any code (a test
- * of a helper the chapter hands out, say), so the ladder does not count them as defects. The doc lists
+ * of a helper the chapter hands out, say). The tests themselves carry {@code @Given}, which the
+ * scoreboard reads; the ladder checks that the two agree ({@link Rung}). The doc lists
  * them in a section headed {@code Given tests} (any level), as {@code `ClassName#method`} or
  * {@code `ClassName.method`} with the simple class name; the section runs to the next heading of the
  * same or a higher level. Headings inside fenced code blocks are not headings.

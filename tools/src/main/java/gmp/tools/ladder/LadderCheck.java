@@ -20,7 +20,8 @@ import java.util.stream.Stream;
 /**
  * Checks the ladder invariant, the workbook's main correctness property (DESIGN.md §3): for every
  * chapter N, with chapters before N solved and N onwards stubbed, every earlier test passes and every
- * chapter-N test fails on its stub unless the chapter's doc calls it given (see {@link Rung}).
+ * chapter-N test fails on its stub unless it is given: marked {@code @Given}, and listed as given by
+ * the chapter's doc (see {@link Rung}).
  *
  * <p>Each chapter that has tests ({@code @Tag("chNN")} in {@code chapters/src/test/java}) or markers is a
  * rung, climbed in order. A rung lives in {@code target/ladder/chNN/}: the generator writes the workbook

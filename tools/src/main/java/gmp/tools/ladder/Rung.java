@@ -10,9 +10,11 @@ import java.util.List;
  * <ul>
  *   <li>every test of an earlier chapter passes (skipped ones aside: a disabled test is disabled
  *       whatever the stubs do), so no later stub breaks an earlier chapter; and
- *   <li>chapter N has a failing test, and each of its tests fails or aborts on the stub unless the
- *       chapter's doc lists it as given, so the learner has something to do and no test is green by
- *       the accident of a harmless stub.
+ *   <li>chapter N has a failing test, and each of its tests fails or aborts on the stub unless it is
+ *       given (marked {@code @Given}), so the learner has something to do and no test is green by the
+ *       accident of a harmless stub; and
+ *   <li>the tests marked {@code @Given} are exactly those the chapter's doc lists under "Given tests",
+ *       so the learner reads what the scoreboard counts.
  * </ul>
  * This class only judges a results table; {@link LadderCheck} produces the table.
  *
@@ -28,9 +30,10 @@ record Rung(boolean holds, String line, List<String> details) {
         List<TestResult> earlier = ran(results.stream().filter(r -> r.chapter() > 0 && r.chapter() < chapter).toList());
         List<TestResult> own = ran(results.stream().filter(r -> r.chapter() == chapter).toList());
         List<TestResult> broken = earlier.stream().filter(TestResult::failing).toList();
-        List<TestResult> greenOnStub = own.stream().filter(r -> !r.failing() && !given.contains(r.testId())).toList();
+        List<TestResult> greenOnStub = own.stream().filter(r -> !r.failing() && !r.given()).toList();
+        List<TestResult> disagree = own.stream().filter(r -> r.given() != given.contains(r.testId())).toList();
         long failing = own.stream().filter(TestResult::failing).count();
-        long givenCount = own.stream().filter(r -> given.contains(r.testId())).count();
+        long givenCount = own.stream().filter(TestResult::given).count();
 
         List<String> details = new ArrayList<>();
         broken.stream().limit(SHOWN).forEach(r -> details.add("earlier test fails: " + r.testId()
@@ -39,7 +42,10 @@ record Rung(boolean holds, String line, List<String> details) {
             details.add("... and " + (broken.size() - SHOWN) + " more earlier tests fail");
         }
         greenOnStub.forEach(r -> details.add("passes on the stub: " + r.testId()
-                + " (make it fail on the stub, or list it under \"Given tests\" in " + doc + ")"));
+                + " (make it fail on the stub, or mark it @Given and list it under \"Given tests\" in " + doc + ")"));
+        disagree.forEach(r -> details.add(r.given()
+                ? "marked @Given but not listed under \"Given tests\" in " + doc + ": " + r.testId()
+                : "listed under \"Given tests\" in " + doc + " but not marked @Given: " + r.testId()));
         if (own.isEmpty()) {
             details.add("no " + tag + " test ran: tag the chapter's tests @Tag(\"" + tag + "\")");
         } else if (failing == 0) {

@@ -8,14 +8,17 @@ import java.util.regex.Pattern;
 
 /**
  * One line of {@code <build dir>/gmp/results.tsv}, the table the workbook's JUnit listener writes after
- * every run: {@code chapter<TAB>status<TAB>testId<TAB>displayName<TAB>message}, after a {@code #} header.
+ * every run: {@code chapter<TAB>status<TAB>testId<TAB>displayName<TAB>message<TAB>given}, after a {@code #}
+ * header.
  * The ladder reads this table instead of Maven's console, whose format is not ours to rely on.
  *
  * @param chapter the number of the test's {@code chNN} tag, 0 when it has none
  * @param testId {@code fully.qualified.ClassName#method}, with {@code [n]} for each parameterized call
  * @param message the first line of the failure message, empty when the test passed
+ * @param given the test is marked {@code @Given} (the column reads {@code given}): it tests code the
+ *     chapter hands out, so it may pass on the stub
  */
-record TestResult(int chapter, Status status, String testId, String displayName, String message) {
+record TestResult(int chapter, Status status, String testId, String displayName, String message, boolean given) {
     private static final Pattern CHAPTER = Pattern.compile("ch(\\d+)");
 
     enum Status { PASSED, FAILED, ABORTED, SKIPPED }
@@ -41,7 +44,8 @@ record TestResult(int chapter, Status status, String testId, String displayName,
             }
             Matcher chapter = CHAPTER.matcher(f[0]);
             int number = chapter.matches() ? Integer.parseInt(chapter.group(1)) : 0;
-            results.add(new TestResult(number, status, f[2], f[3], f.length > 4 ? f[4] : ""));
+            results.add(new TestResult(number, status, f[2], f[3], f.length > 4 ? f[4] : "",
+                    f.length > 5 && f[5].equals("given")));
         }
         return results;
     }

@@ -59,12 +59,12 @@ class RungTest {
     }
 
     @Test
-    @DisplayName("breaks when a chapter test passes on the stub, unless the doc lists it as given")
+    @DisplayName("breaks when a chapter test passes on the stub, unless it is given")
     void chapterTestPassesOnTheStub() {
         List<TestResult> results = table(
                 "ch02\tfailed\tgmp.runtime.RunqTest#fifo\tFIFO\texpected 1 but was 2",
                 "ch02\tpassed\tgmp.runtime.RunqTest#emptyRingIsEmpty\tan empty ring\t",
-                "ch02\tpassed\tgmp.runtime.RunqTest#capacity[3]\tcapacity\t");
+                "ch02\tpassed\tgmp.runtime.RunqTest#capacity[3]\tcapacity\t\tgiven");
         GivenTests given = new GivenTests(Set.of("RunqTest#capacity"));
 
         Rung rung = Rung.judge(2, results, given, DOC);
@@ -73,13 +73,28 @@ class RungTest {
         assertThat(rung.line()).contains("1/3 chapter tests fail on the stub (1 given)");
         assertThat(rung.details()).singleElement().asString()
                 .startsWith("passes on the stub: gmp.runtime.RunqTest#emptyRingIsEmpty")
-                .contains("Given tests", DOC);
+                .contains("@Given", "Given tests", DOC);
+    }
+
+    @Test
+    @DisplayName("breaks when the @Given marks and the doc's Given tests disagree, either way")
+    void givenMarksAgreeWithTheDoc() {
+        List<TestResult> results = table(
+                "ch02\tfailed\tgmp.runtime.RunqTest#fifo\tFIFO\texpected 1 but was 2\tgiven",
+                "ch02\tfailed\tgmp.runtime.RunqTest#lifo\tLIFO\texpected 2 but was 1\t");
+
+        Rung rung = Rung.judge(2, results, new GivenTests(Set.of("RunqTest#lifo")), DOC);
+
+        assertThat(rung.holds()).isFalse();
+        assertThat(rung.details()).containsExactly(
+                "marked @Given but not listed under \"Given tests\" in " + DOC + ": gmp.runtime.RunqTest#fifo",
+                "listed under \"Given tests\" in " + DOC + " but not marked @Given: gmp.runtime.RunqTest#lifo");
     }
 
     @Test
     @DisplayName("breaks when no chapter test fails, even if every one of them is given")
     void nothingFails() {
-        List<TestResult> results = table("ch02\tpassed\tgmp.runtime.RunqTest#capacity\tcapacity\t");
+        List<TestResult> results = table("ch02\tpassed\tgmp.runtime.RunqTest#capacity\tcapacity\t\tgiven");
 
         Rung rung = Rung.judge(2, results, new GivenTests(Set.of("RunqTest#capacity")), DOC);
 

@@ -11,19 +11,19 @@ import org.junit.jupiter.api.Test;
 class TestResultTest {
 
     @Test
-    @DisplayName("reads each test's chapter, status, id and message, skipping the header")
+    @DisplayName("reads each test's chapter, status, id, message and given mark, skipping the header")
     void readsLines() {
         List<TestResult> results = TestResult.parse(List.of(
-                "#chapter\tstatus\ttestId\tdisplayName\tmessage",
-                "ch02\tfailed\tgmp.runtime.RunqTest#fifo[1]\tFIFO order\texpected 1 but was 2",
-                "ch01\tpassed\tgmp.runtime.BootTest#mainRuns\tmain runs\t",
+                "#chapter\tstatus\ttestId\tdisplayName\tmessage\tgiven",
+                "ch02\tfailed\tgmp.runtime.RunqTest#fifo[1]\tFIFO order\texpected 1 but was 2\t",
+                "ch01\tpassed\tgmp.runtime.BootTest#mainRuns\tmain runs\t\tgiven",
                 "\tpassed\tgmp.runtime.UntaggedTest#x\tx"));
 
         assertThat(results).containsExactly(
                 new TestResult(2, TestResult.Status.FAILED, "gmp.runtime.RunqTest#fifo[1]", "FIFO order",
-                        "expected 1 but was 2"),
-                new TestResult(1, TestResult.Status.PASSED, "gmp.runtime.BootTest#mainRuns", "main runs", ""),
-                new TestResult(0, TestResult.Status.PASSED, "gmp.runtime.UntaggedTest#x", "x", ""));
+                        "expected 1 but was 2", false),
+                new TestResult(1, TestResult.Status.PASSED, "gmp.runtime.BootTest#mainRuns", "main runs", "", true),
+                new TestResult(0, TestResult.Status.PASSED, "gmp.runtime.UntaggedTest#x", "x", "", false));
         assertThat(results.get(0).failing()).isTrue();
     }
 

@@ -1,0 +1,21 @@
+package gmp.workbook;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * A given test: it checks code the chapter hands out, so it passes before the learner writes any of
+ * the chapter's code. The scoreboard counts it in passed/total but gives it no points, and marks it
+ * in results.tsv and results.json. The chapter's doc lists it too, under "Given tests", for the
+ * learner; the ladder check fails the build when the annotation and the doc disagree.
+ *
+ * <pre>{@code @Given("the guard it checks is in the given facade class Go")}</pre>
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Given {
+    /** What given code the test checks. */
+    String value();
+}
