@@ -233,7 +233,7 @@ public final class Chan<T> implements Iterable<T> {
      * "chan send" until a receiver takes x, or close wakes it, and then it panics.
      */
     boolean chansend(T x, boolean block) {
-        G gp = current("send on a channel");
+        G gp = Go.current("send on a channel");
         // BEGIN SOLUTION ch05 #chansend
         // TODO: nil channel: return false if !block, else park forever: gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL).
         //       Then lock(). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
@@ -307,7 +307,7 @@ public final class Chan<T> implements Iterable<T> {
      * "chan receive" until a sender fills the sudog, or close wakes it (zero value, ok false).
      */
     Recv<T> chanrecv(boolean block) {
-        G gp = current("receive from a channel");
+        G gp = Go.current("receive from a channel");
         // BEGIN SOLUTION ch05 #chanrecv
         // TODO: nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock().
         //       Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
@@ -385,7 +385,7 @@ public final class Chan<T> implements Iterable<T> {
      * The Gs are readied after the lock is released.
      */
     void closechan() {
-        current("close of a channel");
+        Go.current("close of a channel");
         // BEGIN SOLUTION ch05 #closechan
         // TODO: nil: throw new GoPanic("close of nil channel"). lock(); already closed: unlock and
         //       panic "close of closed channel". Set closed. Take every sudog off recvq, then sendq:
@@ -476,19 +476,5 @@ public final class Chan<T> implements Iterable<T> {
     /** Releases the channel lock: a store-release, pairing with the next lock's CAS. */
     void unlock() {
         LOCK.setRelease(this, 0);
-    }
-
-    /**
-     * The current goroutine, for an operation that may park or ready one; a plain Java thread (or
-     * g0) gets an IllegalStateException that says so, like the go statement's.
-     */
-    static G current(String what) {
-        G gp = Proc.getg();
-        if (gp == null || gp.isG0()) {
-            throw new IllegalStateException(what + " must happen on a goroutine, i.e. inside GoRuntime.run(main)"
-                    + " or a goroutine it started, not on " + (gp == null ? "a plain Java thread" : "the scheduler's g0")
-                    + " (" + Thread.currentThread().getName() + "): it may park the goroutine or ready another");
-        }
-        return gp;
     }
 }

@@ -123,7 +123,7 @@ public final class Select {
      * {@code select {}}: it blocks forever. At most one default.
      */
     public static int select(Case... cases) {
-        G gp = Chan.current("select");
+        G gp = Go.current("select");
         int dflt = -1;
         for (int i = 0; i < cases.length; i++) {
             Objects.requireNonNull(cases[i], "select case");
@@ -145,7 +145,7 @@ public final class Select {
 
     /** {@code select {}}: parks the goroutine forever, reason "select (no cases)" (Go: block). */
     public static void block() {
-        G gp = Chan.current("select {}");
+        G gp = Go.current("select {}");
         gp.proc.gopark(gp, null, Proc.WAIT_SELECT_NO_CASES);
         throw new IllegalStateException("unreachable: select {} returned");
     }
