@@ -116,20 +116,13 @@ final class GoSuite {
         int processes = w.freshJvmPerRun ? w.runs : 1;
         int runs = w.freshJvmPerRun ? 1 : w.runs;
         int warmups = w.warmups;
-        List<Result> merged = new ArrayList<>();
+        List<String> cmd = List.of(bin.toString(), w.id, Integer.toString(procs), Integer.toString(w.n),
+                Integer.toString(runs), Integer.toString(warmups));
+        List<List<Result>> each = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
-            List<String> cmd = List.of(bin.toString(), w.id, Integer.toString(procs), Integer.toString(w.n),
-                    Integer.toString(runs), Integer.toString(warmups));
-            List<Result> one = ChildProcess.results(ChildProcess.run(cmd, moduleDir, ENV, log(t)), cmd);
-            if (merged.isEmpty()) {
-                merged.addAll(one);
-            } else {
-                for (int j = 0; j < merged.size(); j++) {
-                    merged.set(j, merged.get(j).plus(one.get(j)));
-                }
-            }
+            each.add(ChildProcess.results(ChildProcess.run(cmd, moduleDir, ENV, log(t)), cmd));
         }
-        return merged;
+        return Result.merge(each);
     }
 
     private Path log(Toolchain t) {

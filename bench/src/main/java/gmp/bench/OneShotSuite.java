@@ -60,18 +60,11 @@ final class OneShotSuite {
         if (!c.workload.freshJvmPerRun) {
             return jvm(c, c.runs, c.warmups);
         }
-        List<Result> merged = new ArrayList<>();
+        List<List<Result>> each = new ArrayList<>();
         for (int i = 0; i < c.runs; i++) {
-            List<Result> one = jvm(c, 1, c.warmups);
-            if (merged.isEmpty()) {
-                merged.addAll(one);
-            } else {
-                for (int j = 0; j < merged.size(); j++) {
-                    merged.set(j, merged.get(j).plus(one.get(j)));
-                }
-            }
+            each.add(jvm(c, 1, c.warmups));
         }
-        return merged;
+        return Result.merge(each);
     }
 
     private List<Result> jvm(Config c, int runs, int warmups) throws ChildProcess.Failure, IOException, InterruptedException {

@@ -1,16 +1,8 @@
 package gmp.bench;
 
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.TimeUnit;
 
-import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Warmup;
 
 import gmp.runtime.Chan;
 import gmp.runtime.Go;
@@ -29,46 +21,15 @@ import gmp.runtime.Go;
  * unbuffered hand-off. Each invocation is one whole program: a new {@link gmp.runtime.GoRuntime}
  * (or two new threads) and {@value #ROUND_TRIPS} round trips, so start-up (~0.1 ms) is under 1% of it.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
 @OperationsPerInvocation(PingPong.ROUND_TRIPS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsPrepend = {Programs.ADD_EXPORTS, Programs.CONTINUATION_PACKAGE})
-public class PingPong {
+public class PingPong extends GoVsThreads {
     /** Round trips per invocation: ~30 ms on the runtime, so every invocation dwarfs its start-up. */
     public static final int ROUND_TRIPS = 100_000;
 
     private static final Object TOKEN = new Object();
 
-    @Benchmark
-    public void goroutinesP1() {
-        goroutines(1);
-    }
-
-    @Benchmark
-    public void goroutinesP2() {
-        goroutines(2);
-    }
-
-    @Benchmark
-    @Fork(jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=1")
-    public void virtualThreadsP1() throws InterruptedException {
-        threads(Thread.ofVirtual());
-    }
-
-    @Benchmark
-    @Fork(jvmArgsAppend = "-Djdk.virtualThreadScheduler.parallelism=2")
-    public void virtualThreadsP2() throws InterruptedException {
-        threads(Thread.ofVirtual());
-    }
-
-    @Benchmark
-    public void platformThreads() throws InterruptedException {
-        threads(Thread.ofPlatform());
-    }
-
-    static void goroutines(int procs) {
+    @Override
+    void goroutines(int procs) {
         Programs.run(procs, () -> {
             Chan<Object> ping = Chan.make();
             Chan<Object> pong = Chan.make();
@@ -85,7 +46,8 @@ public class PingPong {
     }
 
     /** Both ends on new threads of the builder's kind; the benchmark thread only waits. */
-    static void threads(Thread.Builder builder) throws InterruptedException {
+    @Override
+    void threads(Thread.Builder builder) throws InterruptedException {
         SynchronousQueue<Object> ping = new SynchronousQueue<>();
         SynchronousQueue<Object> pong = new SynchronousQueue<>();
         Programs.Crew crew = new Programs.Crew(builder);

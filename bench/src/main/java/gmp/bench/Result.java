@@ -43,6 +43,23 @@ record Result(String workload, String impl, int procs, long ops, String metric, 
         return new Result(workload, impl, procs, ops, metric, all);
     }
 
+    /**
+     * The results of one process per run, merged: each metric with the samples of every process.
+     * Every process must report the same metrics in the same order.
+     */
+    static List<Result> merge(List<List<Result>> processes) {
+        List<Result> merged = new ArrayList<>(processes.getFirst());
+        for (List<Result> one : processes.subList(1, processes.size())) {
+            if (one.size() != merged.size()) {
+                throw new IllegalArgumentException("processes reported different metrics: " + merged + " and " + one);
+            }
+            for (int j = 0; j < merged.size(); j++) {
+                merged.set(j, merged.get(j).plus(one.get(j)));
+            }
+        }
+        return merged;
+    }
+
     String line() {
         StringBuilder b = new StringBuilder();
         for (double s : samples) {
