@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.globrunqputLocked;
 import static gmp.runtime.Fixtures.workbench;
 import static gmp.runtime.Fixtures.ring;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,12 +69,7 @@ class Ch03GlobalRunQueueTest {
         G stale = proc.malg();
         G first = proc.malg();
         first.schedlink = stale; // left over from a list the G was on before: globrunqput must cut it
-        proc.lockSched();
-        try {
-            proc.globrunqput(first);
-        } finally {
-            proc.sched.lock.unlock();
-        }
+        globrunqputLocked(proc, first);
         assertThat(first.schedlink).as("globrunqput must clear the G's schedlink: it is now the tail, and a stale"
                 + " link would splice another list onto the global queue. Read %s#globrunqput", DOC).isNull();
         proc.lockSched();
@@ -211,14 +207,7 @@ class Ch03GlobalRunQueueTest {
             Proc proc = s.proc;
             P p0 = s.p0();
             for (String name : List.of("X", "Y")) {
-                make(s, gp -> {
-                    proc.lockSched();
-                    try {
-                        proc.globrunqput(gp);
-                    } finally {
-                        proc.sched.lock.unlock();
-                    }
-                }, ran, name);
+                make(s, gp -> globrunqputLocked(proc, gp), ran, name);
             }
             for (int i = 1; i <= 200; i++) {
                 make(s, gp -> proc.runqput(p0, gp, false), ran, "L" + i);
@@ -245,14 +234,7 @@ class Ch03GlobalRunQueueTest {
             List<String> ran = new ArrayList<>();
             Proc proc = s.proc;
             for (String name : List.of("X", "Y")) {
-                make(s, gp -> {
-                    proc.lockSched();
-                    try {
-                        proc.globrunqput(gp);
-                    } finally {
-                        proc.sched.lock.unlock();
-                    }
-                }, ran, name);
+                make(s, gp -> globrunqputLocked(proc, gp), ran, name);
             }
             int links = 200;
             Runnable[] chain = new Runnable[links + 1];

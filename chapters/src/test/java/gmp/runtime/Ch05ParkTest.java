@@ -1,5 +1,6 @@
 package gmp.runtime;
 
+import static gmp.runtime.Fixtures.globrunqputLocked;
 import static gmp.runtime.Fixtures.runtime;
 import static gmp.runtime.Fixtures.ring;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -189,12 +190,7 @@ class Ch05ParkTest {
             Proc proc = s.proc;
             G other = proc.malg();
             other.goid = 99;
-            proc.lockSched();
-            try {
-                proc.globrunqput(other);
-            } finally {
-                proc.sched.lock.unlock();
-            }
+            globrunqputLocked(proc, other);
             s.p0().schedtick = 1; // keep the 61-tick check from taking the global queue first
             G local = s.go(() -> { });
             G y = s.go(() -> Go.gosched());

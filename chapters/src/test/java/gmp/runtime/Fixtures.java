@@ -28,6 +28,16 @@ final class Fixtures {
         return proc;
     }
 
+    /** globrunqput(gp) under sched.lock, which every caller of it in the runtime holds. */
+    static void globrunqputLocked(Proc proc, G gp) {
+        proc.lockSched();
+        try {
+            proc.globrunqput(gp);
+        } finally {
+            proc.sched.lock.unlock();
+        }
+    }
+
     /** {@code n} fresh Gs of proc, with goids firstGoid, firstGoid + 1, ... */
     static List<G> gs(Proc proc, int n, long firstGoid) {
         List<G> list = new ArrayList<>();
