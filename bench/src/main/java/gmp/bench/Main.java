@@ -20,7 +20,8 @@ import java.util.Set;
  *
  * <pre>
  * bench/run                      everything (about 10 minutes on 2 cores)
- * bench/run --smoke              every Java benchmark for a moment, no Go (CI; under a minute)
+ * bench/run --smoke              every Java benchmark for a moment, and the JIT soak ({@link Soak}), no Go
+ *                                (CI; about a minute)
  * bench/run --only spawn,sleep   some workloads: switch pingpong gosched spawn parked sleep preempt
  * bench/run --go /usr/lib/go-1.23/bin/go,go   these Go toolchains (default: all found)
  * bench/run --no-go              the Java side only
@@ -95,6 +96,11 @@ public final class Main {
             progress.step("JMH: " + jmh.stream().map(Class::getSimpleName).toList() + (smoke ? "" : ", about 20 s per method")
                     + "; its output goes to " + out.resolve("jmh.log"));
             attempt("JMH", () -> results.addAll(JmhSuite.run(jmh, smoke, out.resolve("jmh.log"))));
+        }
+        if (smoke && only.contains("pingpong")) {
+            progress.step("JIT soak: " + Soak.FORKS + " JMH forks of PingPong.goroutinesP2 warmed up for C2, about "
+                    + 5 * Soak.FORKS + " s; its output goes to " + out.resolve("soak.log"));
+            attempt("JIT soak", () -> Soak.run(Path.of(System.getProperty("java.home"), "bin", "java"), jar, out.resolve("soak.log")));
         }
         OneShotSuite oneShots = new OneShotSuite(jar, out, progress);
         for (OneShot.Workload w : OneShot.Workload.values()) {

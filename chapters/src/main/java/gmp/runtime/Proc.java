@@ -1084,8 +1084,12 @@ final class Proc {
         sched.lock.lock();
     }
 
+    /**
+     * Go's assertLockHeld(&sched.lock). The lock has no owner (RuntimeMutex says why), so this checks
+     * only that someone holds it: it still catches a caller that did not lock at all.
+     */
     private void assertSchedLocked(String who) {
-        if (!sched.lock.isHeldByCurrentThread()) {
+        if (!sched.lock.isLocked()) {
             throw new IllegalStateException(who + ": sched.lock must be held");
         }
     }

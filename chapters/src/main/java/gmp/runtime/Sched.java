@@ -2,7 +2,6 @@ package gmp.runtime;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The scheduler's global state, Go's {@code schedt} (runtime2.go): the idle P and idle M lists and
@@ -13,8 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Go reads without the lock ({@code npidle}, {@code goidgen}) are atomics, read with volatile loads.
  */
 final class Sched {
-    /** Go's sched.lock: an M blocks on it (it is a runtime lock, not a goroutine's Mutex). */
-    final ReentrantLock lock = new ReentrantLock();
+    /** Go's sched.lock: an M blocks on it (a runtime lock, with no owner: see RuntimeMutex). */
+    final RuntimeMutex lock = new RuntimeMutex();
 
     /** The next M id (Go's mnext); under lock. m0 gets 0. */
     long mnext;
@@ -34,7 +33,7 @@ final class Sched {
     int runqsize;
 
     /** Guards the global free list of dead Gs (Go: sched.gFree.lock, a lock of its own). */
-    final ReentrantLock gFreeLock = new ReentrantLock();
+    final RuntimeMutex gFreeLock = new RuntimeMutex();
     /** Dead Gs spilled from the Ps' free lists, linked through schedlink, and their count; under gFreeLock. */
     G gFree;
     int gFreeN;

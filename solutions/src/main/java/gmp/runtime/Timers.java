@@ -1,7 +1,6 @@
 package gmp.runtime;
 
 import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A P's timers: a 4-ary min-heap ordered by {@code when} (Go: type timers, time.go; timerHeapN = 4).
@@ -16,7 +15,8 @@ final class Timers {
     /** Children of i are 4i+1 .. 4i+4; the parent of i is (i-1)/4. */
     static final int HEAP_N = 4;
 
-    final ReentrantLock mu = new ReentrantLock();
+    /** Go's timers.mu: a runtime lock, taken on g0 and on goroutines alike, so without an owner. */
+    final RuntimeMutex mu = new RuntimeMutex();
     private Timer[] heap = new Timer[8];
     private int len;
     /** The earliest when in the heap, or 0 when empty (Go: minWhenHeap). Written under mu. */
