@@ -235,10 +235,10 @@ public final class Chan<T> implements Iterable<T> {
     boolean chansend(T x, boolean block) {
         G gp = Go.current("send on a channel");
         // TODO(ch05): nil channel: return false if !block, else park forever: gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL).
-        //             Then lock(). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
+        //             Then lock(gp.proc). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
         //             recvq.dequeue(): send(sg, x, this::unlock), return true. Room in the buffer: bufput(x),
         //             unlock, true. Not blocking: unlock, false. Else queue new Sudog(gp, x, null) on
-        //             sendq and gp.proc.gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
+        //             sendq and parkOrUndo(gp, sendq, it, Proc.WAIT_CHAN_SEND); once woken, a sudog
         //             without success means close woke us: panic as above.
         //             Read docs/en/05-parking.md#chansend
         throw new gmp.runtime.NotImplementedYet("ch05", "chansend", "docs/en/05-parking.md#chansend");
@@ -267,11 +267,11 @@ public final class Chan<T> implements Iterable<T> {
      */
     Recv<T> chanrecv(boolean block) {
         G gp = Go.current("receive from a channel");
-        // TODO(ch05): nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock().
+        // TODO(ch05): nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock(gp.proc).
         //             Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
         //             new Recv<>(recv(sg, this::unlock), true). A value in the buffer: bufget(), unlock, ok.
         //             Not blocking: unlock, null. Else queue new Sudog(gp, null, null) on recvq and
-        //             gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
+        //             parkOrUndo(gp, recvq, it, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
         //             (elemOf(sg)) and whether it came from a sender (success) or from close.
         //             Read docs/en/05-parking.md#chanrecv
         throw new gmp.runtime.NotImplementedYet("ch05", "chanrecv", "docs/en/05-parking.md#chanrecv");
@@ -299,8 +299,8 @@ public final class Chan<T> implements Iterable<T> {
      * The Gs are readied after the lock is released.
      */
     void closechan() {
-        Go.current("close of a channel");
-        // TODO(ch05): nil: throw new GoPanic("close of nil channel"). lock(); already closed: unlock and
+        G gp = Go.current("close of a channel");
+        // TODO(ch05): nil: throw new GoPanic("close of nil channel"). lock(gp.proc); already closed: unlock and
         //             panic "close of closed channel". Set closed. Take every sudog off recvq, then sendq:
         //             elem = null, success = false, its G's param = the sudog; collect the Gs (a stack, as
         //             Go's gList). unlock(); then goready each G.
@@ -310,6 +310,24 @@ public final class Chan<T> implements Iterable<T> {
 
     // ---------------------------------------------------------------------------------------------
     // Helpers
+
+    /**
+     * Parks gp, whose sudog {@code mysg} is queued on q, with the channel locked; chanparkcommit
+     * unlocks it on g0 (Go: the gopark call of chansend and chanrecv). If gopark fails instead, the
+     * G never left its stack (a stub of the workbook, a stack pinned by a static initializer or a
+     * native frame) and the unlock function never ran: take the sudog back and unlock before
+     * rethrowing, or the channel would stay locked, and the next goroutine to touch it would wait
+     * for it forever, and a sender could hand its value to a sudog whose G has gone.
+     */
+    private void parkOrUndo(G gp, WaitQ q, Sudog mysg, String reason) {
+        try {
+            gp.proc.gopark(gp, chanparkcommitFn, reason);
+        } catch (RuntimeException | Error notParked) {
+            q.remove(mysg);
+            unlock();
+            throw notParked;
+        }
+    }
 
     /** gopark's unlock function for a blocked send or receive (Go: chanparkcommit): releases the lock. */
     boolean chanparkcommit(G gp) {
@@ -347,12 +365,16 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * Takes the channel lock (Go: lock(&c.lock)): test-and-test-and-set, busy-waiting a little, then
      * yielding the thread. The CAS has volatile semantics: it acquires what the last unlock released.
+     * Once the program is over ({@code exiting}), a goroutine still waiting here stops with an Error
+     * instead: its M must leave, and a lock held then may never be released.
      */
-    void lock() {
+    void lock(Proc proc) {
         for (int spins = 0; !LOCK.compareAndSet(this, 0, 1); spins++) {
             while ((int) LOCK.getOpaque(this) != 0) {
                 if (spins++ < LOCK_SPINS) {
                     Thread.onSpinWait();
+                } else if (proc.exiting) {
+                    throw new Sema.Fatal("the program is over; a goroutine waiting for a channel's lock stops here");
                 } else {
                     Thread.yield();
                 }

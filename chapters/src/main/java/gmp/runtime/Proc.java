@@ -43,6 +43,15 @@ import jdk.internal.vm.Continuation;
  * asynchronous preemption), so an M whose goroutine spins without ever calling into the runtime
  * exits only when that goroutine does; every other M exits promptly.
  *
+ * <h2>Interrupts</h2>
+ * Go has no thread interrupts, and a goroutine has no thread of its own to interrupt. Java code in a
+ * goroutine may still set its thread's interrupt flag (re-asserting it after catching an
+ * InterruptedException, say), and that flag then stays set on the M. It lasts for the rest of the
+ * goroutine's time slice, where Java code may see it, and no longer: findRunnable clears it on g0
+ * before every round, so the scheduler's own waits (an idle M's note, netpoll's sleep) never return
+ * early for it and spin, and it cannot reach the thread that called run(), whose own flag
+ * rt0go sets aside and puts back.
+ *
  * <h2>Locks and access modes</h2>
  * {@code sched.lock} guards the idle lists (and, from chapter 03, the global run queue). allgs is
  * guarded by its own monitor (Go's allglock). {@link #exiting} is volatile: it is the one flag every
@@ -51,7 +60,8 @@ import jdk.internal.vm.Continuation;
 final class Proc {
     /**
      * The most Ps this runtime allows: a safety limit of ours. Go has had no upper limit since 1.10
-     * (its old _MaxGomaxprocs was 1024, the value kept here).
+     * (its old _MaxGomaxprocs was 1024, the value kept here). GoRuntime.Config applies it, to an
+     * explicit setting and to the environment's GOMAXPROCS alike, when the runtime is built.
      */
     static final int MAX_GOMAXPROCS = 1024;
 
@@ -105,6 +115,8 @@ final class Proc {
      * Returns when main has returned; throws why the program died if it did.
      */
     void rt0go(Runnable main) {
+        // The caller's interrupt flag is the caller's: put aside while its thread is m0, back on return.
+        boolean callerInterrupted = Thread.interrupted();
         try {
             schedinit();
             mainG = newmain(() -> runtimeMain(main));
@@ -117,6 +129,10 @@ final class Proc {
             joinMs();
             if (m0 != null) {
                 m0.unminit();
+            }
+            Thread.interrupted();
+            if (callerInterrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         Throwable t = crash.get();
@@ -156,14 +172,44 @@ final class Proc {
 
     /**
      * Go's rule for the number of Ps (schedinit, Go 1.23): an explicit setting wins; else the
-     * GOMAXPROCS environment variable when it parses as a positive integer (anything else is
-     * ignored, as Go ignores it); else the number of CPUs.
+     * GOMAXPROCS environment variable when {@link #atoi32} reads it as a positive number (anything
+     * else is ignored, as Go ignores it); else the number of CPUs.
      */
     static int gomaxprocs(Integer configured, Map<String, String> env, int ncpu) {
-        // TODO(ch01): return `configured` when it is set; else GOMAXPROCS from env if it is a positive int;
-        //             else ncpu. (Ignore a GOMAXPROCS that is empty, zero, negative or not a number.)
+        // TODO(ch01): return `configured` when it is set; else GOMAXPROCS from env if atoi32 reads it as a
+        //             positive number; else ncpu. (Ignore a GOMAXPROCS that is empty, zero, negative or not a
+        //             number: atoi32 returns -1 for what Go's parser refuses.)
         //             Read docs/en/01-bootstrap.md#gomaxprocs
         throw new gmp.runtime.NotImplementedYet("ch01", "gomaxprocs", "docs/en/01-bootstrap.md#gomaxprocs");
+    }
+
+    /**
+     * Go's runtime atoi32 (string.go) for the non-negative numbers GOMAXPROCS wants: ASCII digits
+     * only, an optional '-' and nothing else (no '+', no spaces, no other scripts' digits, which
+     * Java's parseInt accepts), within int32. Returns the number, 0 for a negative one (Go parses it;
+     * schedinit ignores it), or -1 when Go's parser refuses the string; null counts as unset.
+     */
+    static int atoi32(String s) {
+        if (s == null || s.isEmpty()) {
+            return -1;
+        }
+        boolean neg = s.charAt(0) == '-';
+        int start = neg ? 1 : 0;
+        if (start == s.length()) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = start; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+            if (n > (neg ? -(long) Integer.MIN_VALUE : Integer.MAX_VALUE)) {
+                return -1;
+            }
+        }
+        return neg ? 0 : (int) n;
     }
 
     /**
@@ -284,6 +330,9 @@ final class Proc {
      */
     Pick findRunnable(M mp) {
         for (;;) {
+            // A goroutine's interrupt flag ends with its time slice ("Interrupts" in the top comment):
+            // taken off the thread here, on g0, before any of the scheduler's own waits can see it.
+            Thread.interrupted();
             if (exiting) {
                 return null;
             }
@@ -833,7 +882,8 @@ final class Proc {
         }
         M mp = gp.m;
         // TODO(ch05): check gp is _Grunning; leave unlockf in mp.waitunlockf and reason in gp.waitreason;
-        //             then mcall(gp, parkMFn) (this::park_m, made once).
+        //             then mcall(gp, parkMFn) (this::park_m, made once). If mcall throws, gp never left this
+        //             M (its stack is pinned): clear both again before rethrowing.
         //             Read docs/en/05-parking.md#gopark
         throw new gmp.runtime.NotImplementedYet("ch05", "gopark", "docs/en/05-parking.md#gopark");
     }

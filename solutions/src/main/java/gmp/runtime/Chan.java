@@ -236,10 +236,10 @@ public final class Chan<T> implements Iterable<T> {
         G gp = Go.current("send on a channel");
         // BEGIN SOLUTION ch05 #chansend
         // TODO: nil channel: return false if !block, else park forever: gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL).
-        //       Then lock(). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
+        //       Then lock(gp.proc). Closed: unlock, throw new GoPanic("send on closed channel"). A receiver in
         //       recvq.dequeue(): send(sg, x, this::unlock), return true. Room in the buffer: bufput(x),
         //       unlock, true. Not blocking: unlock, false. Else queue new Sudog(gp, x, null) on
-        //       sendq and gp.proc.gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_SEND); once woken, a sudog
+        //       sendq and parkOrUndo(gp, sendq, it, Proc.WAIT_CHAN_SEND); once woken, a sudog
         //       without success means close woke us: panic as above.
         if (isNil) {
             if (!block) {
@@ -248,7 +248,7 @@ public final class Chan<T> implements Iterable<T> {
             gp.proc.gopark(gp, null, Proc.WAIT_CHAN_SEND_NIL);
             throw new IllegalStateException("unreachable: a send on the nil channel woke up");
         }
-        lock();
+        lock(gp.proc);
         if (closed) {
             unlock();
             throw new GoPanic("send on closed channel");
@@ -270,7 +270,7 @@ public final class Chan<T> implements Iterable<T> {
         Sudog mysg = new Sudog(gp, x, null);
         gp.param = null;
         sendq.enqueue(mysg);
-        gp.proc.gopark(gp, chanparkcommitFn, Proc.WAIT_CHAN_SEND);
+        parkOrUndo(gp, sendq, mysg, Proc.WAIT_CHAN_SEND);
         gp.param = null;
         if (!mysg.success) {
             throw new GoPanic("send on closed channel");
@@ -309,11 +309,11 @@ public final class Chan<T> implements Iterable<T> {
     Recv<T> chanrecv(boolean block) {
         G gp = Go.current("receive from a channel");
         // BEGIN SOLUTION ch05 #chanrecv
-        // TODO: nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock().
+        // TODO: nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock(gp.proc).
         //       Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
         //       new Recv<>(recv(sg, this::unlock), true). A value in the buffer: bufget(), unlock, ok.
         //       Not blocking: unlock, null. Else queue new Sudog(gp, null, null) on recvq and
-        //       gopark(gp, this::chanparkcommit, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
+        //       parkOrUndo(gp, recvq, it, Proc.WAIT_CHAN_RECEIVE); once woken, the sudog holds the value
         //       (elemOf(sg)) and whether it came from a sender (success) or from close.
         if (isNil) {
             if (!block) {
@@ -322,7 +322,7 @@ public final class Chan<T> implements Iterable<T> {
             gp.proc.gopark(gp, null, Proc.WAIT_CHAN_RECEIVE_NIL);
             throw new IllegalStateException("unreachable: a receive on the nil channel woke up");
         }
-        lock();
+        lock(gp.proc);
         if (closed && qcount == 0) {
             unlock();
             return new Recv<>(null, false);
@@ -343,7 +343,7 @@ public final class Chan<T> implements Iterable<T> {
         Sudog mysg = new Sudog(gp, null, null);
         gp.param = null;
         recvq.enqueue(mysg);
-        gp.proc.gopark(gp, chanparkcommitFn, Proc.WAIT_CHAN_RECEIVE);
+        parkOrUndo(gp, recvq, mysg, Proc.WAIT_CHAN_RECEIVE);
         gp.param = null;
         return new Recv<>(elemOf(mysg), mysg.success);
         // END SOLUTION
@@ -385,16 +385,16 @@ public final class Chan<T> implements Iterable<T> {
      * The Gs are readied after the lock is released.
      */
     void closechan() {
-        Go.current("close of a channel");
+        G gp = Go.current("close of a channel");
         // BEGIN SOLUTION ch05 #closechan
-        // TODO: nil: throw new GoPanic("close of nil channel"). lock(); already closed: unlock and
+        // TODO: nil: throw new GoPanic("close of nil channel"). lock(gp.proc); already closed: unlock and
         //       panic "close of closed channel". Set closed. Take every sudog off recvq, then sendq:
         //       elem = null, success = false, its G's param = the sudog; collect the Gs (a stack, as
         //       Go's gList). unlock(); then goready each G.
         if (isNil) {
             throw new GoPanic("close of nil channel");
         }
-        lock();
+        lock(gp.proc);
         if (closed) {
             unlock();
             throw new GoPanic("close of closed channel");
@@ -423,6 +423,24 @@ public final class Chan<T> implements Iterable<T> {
 
     // ---------------------------------------------------------------------------------------------
     // Helpers
+
+    /**
+     * Parks gp, whose sudog {@code mysg} is queued on q, with the channel locked; chanparkcommit
+     * unlocks it on g0 (Go: the gopark call of chansend and chanrecv). If gopark fails instead, the
+     * G never left its stack (a stub of the workbook, a stack pinned by a static initializer or a
+     * native frame) and the unlock function never ran: take the sudog back and unlock before
+     * rethrowing, or the channel would stay locked, and the next goroutine to touch it would wait
+     * for it forever, and a sender could hand its value to a sudog whose G has gone.
+     */
+    private void parkOrUndo(G gp, WaitQ q, Sudog mysg, String reason) {
+        try {
+            gp.proc.gopark(gp, chanparkcommitFn, reason);
+        } catch (RuntimeException | Error notParked) {
+            q.remove(mysg);
+            unlock();
+            throw notParked;
+        }
+    }
 
     /** gopark's unlock function for a blocked send or receive (Go: chanparkcommit): releases the lock. */
     boolean chanparkcommit(G gp) {
@@ -460,12 +478,16 @@ public final class Chan<T> implements Iterable<T> {
     /**
      * Takes the channel lock (Go: lock(&c.lock)): test-and-test-and-set, busy-waiting a little, then
      * yielding the thread. The CAS has volatile semantics: it acquires what the last unlock released.
+     * Once the program is over ({@code exiting}), a goroutine still waiting here stops with an Error
+     * instead: its M must leave, and a lock held then may never be released.
      */
-    void lock() {
+    void lock(Proc proc) {
         for (int spins = 0; !LOCK.compareAndSet(this, 0, 1); spins++) {
             while ((int) LOCK.getOpaque(this) != 0) {
                 if (spins++ < LOCK_SPINS) {
                     Thread.onSpinWait();
+                } else if (proc.exiting) {
+                    throw new Sema.Fatal("the program is over; a goroutine waiting for a channel's lock stops here");
                 } else {
                     Thread.yield();
                 }

@@ -28,10 +28,16 @@ public final class Go {
         gp.proc.gosched(gp);
     }
 
-    /** Pauses the current goroutine for at least {@code d} (Go: time.Sleep); d <= 0 returns at once. */
+    /**
+     * Pauses the current goroutine for at least {@code d} (Go: time.Sleep); d <= 0 returns at once.
+     * A Duration past Go's largest (math.MaxInt64 ns, about 292 years) sleeps that long: forever.
+     */
     public static void sleep(Duration d) {
-        sleep(d.toNanos());
+        sleep(d.isNegative() ? 0 : d.compareTo(MAX_DURATION) > 0 ? Long.MAX_VALUE : d.toNanos());
     }
+
+    /** Go's largest time.Duration: math.MaxInt64 nanoseconds. */
+    private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
     /** Pauses the current goroutine for at least {@code nanos} nanoseconds (Go: time.Sleep). */
     public static void sleep(long nanos) {

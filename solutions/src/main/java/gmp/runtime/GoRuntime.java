@@ -39,6 +39,15 @@ public final class GoRuntime {
             if (gomaxprocs != null && (gomaxprocs < 1 || gomaxprocs > Proc.MAX_GOMAXPROCS)) {
                 throw new IllegalArgumentException("gomaxprocs must be 1.." + Proc.MAX_GOMAXPROCS + ", got " + gomaxprocs);
             }
+            // The same limit for the environment: Go would use any positive GOMAXPROCS (it has had no
+            // upper limit since 1.10); this runtime refuses one past its limit here, at build(), not
+            // somewhere inside run(). What Go ignores (0, "+3", "x") is ignored, in Proc.gomaxprocs.
+            int fromEnv = gomaxprocs == null ? Proc.atoi32(env.get("GOMAXPROCS")) : -1;
+            if (fromEnv > Proc.MAX_GOMAXPROCS) {
+                throw new IllegalArgumentException("GOMAXPROCS=" + env.get("GOMAXPROCS") + " in the environment is more"
+                        + " than this runtime's limit of " + Proc.MAX_GOMAXPROCS + " Ps (Go has none since 1.10);"
+                        + " set a smaller one, or gomaxprocs(n) on the builder");
+            }
             if (ncpu < 1) {
                 throw new IllegalArgumentException("ncpu must be positive, got " + ncpu);
             }

@@ -184,7 +184,7 @@ public final class Select {
             lockorder[j] = i;
         }
         Runnable unlockAll = () -> selunlock(cases, lockorder);
-        sellock(cases, lockorder);
+        sellock(gp.proc, cases, lockorder);
 
         // Pass 1: the first case, in poll order, that can go ahead at once.
         for (int k = 0; k < norder; k++) {
@@ -237,13 +237,23 @@ public final class Select {
             (cas.isSend ? cas.c.sendq : cas.c.recvq).enqueue(sg);
         }
         gp.param = null;
-        gp.proc.gopark(gp, g -> {
+        try {
+            gp.proc.gopark(gp, g -> {
+                selunlock(cases, lockorder);
+                return true;
+            }, Proc.WAIT_SELECT);
+        } catch (RuntimeException | Error notParked) {
+            // gopark failed before the switch (a pinned stack, a stub of the workbook): the unlock
+            // function never ran. Take every sudog back and unlock, as Chan.parkOrUndo does.
+            for (int i : lockorder) {
+                (cases[i].isSend ? cases[i].c.sendq : cases[i].c.recvq).remove(sgs[i]);
+            }
             selunlock(cases, lockorder);
-            return true;
-        }, Proc.WAIT_SELECT);
+            throw notParked;
+        }
 
         // Pass 3: woken by one case; take the sudogs of the others back.
-        sellock(cases, lockorder);
+        sellock(gp.proc, cases, lockorder);
         Sudog won = (Sudog) gp.param;
         gp.param = null;
         int casi = -1;
@@ -268,13 +278,13 @@ public final class Select {
     }
 
     /** Locks the channels in lock order, each once even if several cases use it (Go: sellock). */
-    private static void sellock(Case[] cases, int[] lockorder) {
+    private static void sellock(Proc proc, Case[] cases, int[] lockorder) {
         Chan<?> prev = null;
         for (int i : lockorder) {
             Chan<?> c = cases[i].c;
             if (c != prev) {
                 prev = c;
-                c.lock();
+                c.lock(proc);
             }
         }
     }
