@@ -134,10 +134,12 @@ class Ch06SysmonTest {
 
     @Order(4)
     @Test
-    @DisplayName("sysmon keeps watching while any P is busy, and always when schedtrace is on")
+    @DisplayName("sysmon keeps watching while any P is busy, and always when schedtrace is on; it sleeps when all are idle")
     @Hint(doc = DOC + "#deep-sleep", go = "sysmon: debug.schedtrace <= 0 && (sched.gcwaiting || sched.npidle == gomaxprocs)")
     void noDeepSleepWhileBusyOrTracing() {
         Sysmon sm = sysmon(2);
+        assertThat(sm.sysmonSleep(0, 0)).as("both Ps idle, no timer, no trace: sysmon may sleep deeply."
+                + " Read %s#deep-sleep (Go: sysmon)", DOC).isPositive();
         run(sm.proc, sm.proc.allp[1], 7, 1);
         assertThat(sm.sysmonSleep(0, 0)).as("P1 is running: its goroutine may hog it, so sysmon must not sleep."
                 + " Read %s#deep-sleep (Go: sched.npidle == gomaxprocs)", DOC).isZero();
@@ -195,7 +197,7 @@ class Ch06SysmonTest {
 
     @Order(7)
     @Test
-    @DisplayName("retake: a P that starts a new slice every millisecond is never preempted")
+    @DisplayName("retake: a P that starts a new slice every millisecond is never preempted, until its slices stop")
     @Hint(doc = DOC + "#retake", go = "retake: preemption only when pd.schedtick == pp.schedtick for forcePreemptNS")
     void aBusySchedulerIsNeverPreempted() {
         Sysmon sm = sysmon(1);
@@ -207,6 +209,9 @@ class Ch06SysmonTest {
         }
         assertThat(gp.preempt).as("every look saw a new schedtick (a new slice each millisecond): no slice ever"
                 + " reached 10 ms, so retake must preempt nobody. Read %s#retake (Go: retake)", DOC).isFalse();
+        sm.retake(110 * MS);
+        assertThat(gp.preempt).as("the last slice began at 100 ms and nothing moved since: at 110 ms it is used"
+                + " up. Read %s#retake (Go: retake)", DOC).isTrue();
     }
 
     @Order(8)
