@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -30,9 +31,25 @@ import gmp.workbook.Hint;
 class Ch06PreemptTest {
     static final String DOC = "docs/en/06-preemption.md";
 
-    /** What sysmon's preemptone does to the G running on a P: the request, then the G's own poll. */
-    private static void preemptSelf() {
-        Preempt.request(Proc.getg());
+    /** The Gs a test made a request for. */
+    private final List<G> requested = new ArrayList<>();
+
+    /** Requests raise a JVM-wide poll word: drop any a failing test left, so no later test pays for it. */
+    @AfterEach
+    void dropRequests() {
+        requested.forEach(Preempt::clear);
+    }
+
+    /** What preemptone does to the G running on a P (Preempt.request). */
+    private void request() {
+        G gp = Proc.getg();
+        requested.add(gp);
+        Preempt.request(gp);
+    }
+
+    /** The request, then the G's own poll. */
+    private void preemptSelf() {
+        request();
         Safepoint.poll();
     }
 
@@ -120,7 +137,7 @@ class Ch06PreemptTest {
             List<String> ran = new ArrayList<>();
             s.p0().schedtick = 1;
             G a = s.go(() -> {
-                Preempt.request(Proc.getg());
+                request();
                 ran.add("A asks for C");
                 Go.go(() -> ran.add("C"));
                 ran.add("A resumes");
