@@ -79,6 +79,11 @@ final class G implements Runnable {
     Object param;
     /** The goid of the goroutine whose go statement created this one (Go's parentGoid). */
     long parentGoid;
+    /**
+     * A preempt request: stop at the next safepoint (Go: gp.preempt). Set by sysmon, cleared by
+     * the G or by execute, always with a CAS (Preempt), because the poll word counts the set ones.
+     */
+    volatile boolean preempt;
 
     /** A goroutine G, with a stack. */
     G(Proc proc) {

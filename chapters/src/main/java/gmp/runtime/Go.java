@@ -50,13 +50,21 @@ public final class Go {
         return current("Go.goid").goid;
     }
 
-    /** The current goroutine; {@code what} names the operation in the error when there is none. */
+    /**
+     * The current goroutine, after a safepoint; {@code what} names the operation in the error when
+     * there is none.
+     */
     static G current(String what) {
         G gp = Proc.getg();
         if (gp == null || gp.isG0()) {
             throw new IllegalStateException(what + " must be called on a goroutine, i.e. inside GoRuntime.run(main)"
                     + " or a goroutine it started, not on " + (gp == null ? "a plain Java thread" : "the scheduler's g0")
                     + " (" + Thread.currentThread().getName() + ")");
+        }
+        // Every entry into the runtime is a safepoint, as every Go function's prologue checks for a
+        // preempt request (chapter 06).
+        if (Safepoint.pending()) {
+            Preempt.check(gp);
         }
         return gp;
     }

@@ -52,6 +52,8 @@ final class P {
     long schedtick;
     /** Incremented on every system call (chapter 07). */
     long syscalltick;
+    /** What sysmon last saw of this P's ticks (Go: p.sysmontick); sysmon's alone (chapter 06). */
+    final Sysmon.Tick sysmontick = new Sysmon.Tick();
 
     /**
      * The G to run next, ahead of the queue (Go's runnext). The owner sets it; in chapter 04 thieves

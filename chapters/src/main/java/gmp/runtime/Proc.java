@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -40,8 +41,9 @@ import jdk.internal.vm.Continuation;
  * Any uncaught exception in a goroutine, any exception on a g0 loop (a scheduler bug or a learner's
  * stub) and {@link GoRuntime#abort} end the program: {@link #crash} records the first reason, every
  * M stops, and run() rethrows it. A goroutine cannot be stopped from outside (a continuation has no
- * asynchronous preemption), so an M whose goroutine spins without ever calling into the runtime
- * exits only when that goroutine does; every other M exits promptly.
+ * asynchronous preemption): it is abandoned at its next safepoint (chapter 06, {@link Preempt}), so
+ * an M whose goroutine spins in code with no safepoint exits only when that goroutine does; every
+ * other M exits promptly.
  *
  * <h2>Interrupts</h2>
  * Go has no thread interrupts, and a goroutine has no thread of its own to interrupt. Java code in a
@@ -94,10 +96,12 @@ final class Proc {
     private long traceStartNanos;
     /** The GODEBUG settings this runtime honours. */
     final GoDebug debug;
-    /** The system monitor thread, when one runs (chapter 06 gives it its real duties). */
+    /** The system monitor (chapter 06); null until main starts it. */
     volatile Sysmon sysmon;
     /** Set once the program is over (main returned, or it crashed): every M stops at its next schedule. */
     volatile boolean exiting;
+    /** 0, then 1 while exit counts this runtime in the safepoint poll word, then 2 (Preempt.exiting). */
+    final AtomicInteger shutdownPolls = new AtomicInteger();
     /** Why the program died, or null: the first reason wins. */
     private final AtomicReference<Throwable> crash = new AtomicReference<>();
 
@@ -127,6 +131,7 @@ final class Proc {
         } finally {
             exit();
             joinMs();
+            Preempt.exited(this);
             if (m0 != null) {
                 m0.unminit();
             }
@@ -145,13 +150,11 @@ final class Proc {
     }
 
     /**
-     * What the main goroutine runs before the program's main (Go: runtime.main): it starts sysmon
-     * (for now only when GODEBUG=schedtrace asks for it), then calls main.
+     * What the main goroutine runs before the program's main (Go: runtime.main): it starts sysmon,
+     * then calls main.
      */
     private void runtimeMain(Runnable main) {
-        if (debug.schedtrace() > 0) {
-            Sysmon.start(this);
-        }
+        Sysmon.start(this);
         main.run();
     }
 
@@ -792,6 +795,7 @@ final class Proc {
             // schedule of chapter 01 stays as chapter 01 wrote it.
             resetspinning(mp);
         }
+        Preempt.startSlice(gp); // chapter 06: a slice starts with no preempt request
         // TODO(ch01): make gp mp's curg and mp gp's m; casgstatus gp _Grunnable -> _Grunning; count a
         //             schedtick on mp.p unless inheritTime; then gogo(mp, gp).
         //             Read docs/en/01-bootstrap.md#execute
@@ -843,6 +847,7 @@ final class Proc {
 
     /** The end of every goroutine: switch to g0 and let it finish the G (Go: goexit1). */
     void goexit1(G gp) {
+        Preempt.clear(gp); // a dead G keeps no preempt request (chapter 06)
         mcall(gp, goexit0Fn);
     }
 
@@ -1157,6 +1162,7 @@ final class Proc {
     /** The program is over: stop every M at its next scheduling point and wake the sleeping ones. */
     void exit() {
         exiting = true;
+        Preempt.exiting(this);
         for (M mp : allm) {
             mp.park.wakeup();
         }
@@ -1190,7 +1196,7 @@ final class Proc {
         return crash.get();
     }
 
-    /** Waits (boundedly) for every M but m0 to leave; a goroutine that never yields keeps its M. */
+    /** Waits (boundedly) for every M but m0 to leave; a goroutine that never reaches a safepoint keeps its M. */
     private void joinMs() {
         Sysmon sm = sysmon;
         if (sm != null) {
@@ -1231,7 +1237,7 @@ final class Proc {
                 .append(" idlethreads=").append(sched.nmidle)
                 .append(" runqueue=").append(sched.runqsize);
         if (detailed) {
-            b.append(" gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false\n");
+            b.append(" gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=").append(sched.sysmonwait).append('\n');
             for (P pp : allp) {
                 M mp = pp.m;
                 b.append("  P").append(pp.id).append(": status=").append(pp.status)
@@ -1245,7 +1251,8 @@ final class Proc {
                 G curg = mp.curg;
                 b.append("  M").append(mp.id).append(": p=").append(pp == null ? "nil" : String.valueOf(pp.id))
                         .append(" curg=").append(curg == null ? "nil" : String.valueOf(curg.goid))
-                        .append(" mallocing=0 throwing=0 preemptoff= locks=0 dying=0 spinning=").append(mp.spinning)
+                        .append(" mallocing=0 throwing=0 preemptoff=").append(mp.preemptoff)
+                        .append(" locks=0 dying=0 spinning=").append(mp.spinning)
                         .append(" blocked=")
                         .append(mp.park.sleeping()).append(" lockedg=nil\n");
             }

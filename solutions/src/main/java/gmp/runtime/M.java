@@ -52,6 +52,8 @@ final class M {
     G nextg;
     /** The function mcall left for g0 to run after the goroutine switched away. */
     Consumer<G> mcallfn;
+    /** Non-empty while this M's goroutine must not be preempted, saying why (Go: m.preemptoff). */
+    String preemptoff = "";
 
     M(Proc proc, long id) {
         this.proc = proc;

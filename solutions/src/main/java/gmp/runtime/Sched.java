@@ -57,6 +57,9 @@ final class Sched {
     /** What the M in netpoll sleeps on until chapter 08 brings a Selector (netpollBreak wakes it). */
     final Note pollNote = new Note();
 
+    /** Whether sysmon is in its deep sleep on its note (Go: sysmonwait); written under lock. */
+    volatile boolean sysmonwait;
+
     /** The last goid handed out (Go's goidgen): main gets 1. */
     final AtomicLong goidgen = new AtomicLong();
 }
