@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import gmp.runtime.GoRuntime;
 import gmp.runtime.ProgramCrash;
+import gmp.runtime.Progress;
 
 /**
  * Runs a test's Go program with a watchdog, and checks that the runtime left no thread behind.
@@ -19,10 +20,25 @@ import gmp.runtime.ProgramCrash;
  * the test fails saying what probably hung. The deadline is generous (a correct program here
  * finishes in milliseconds; CI machines have 2 noisy cores). {@code -Dgmp.timeouts=off}
  * ({@code ./gmp test NN --no-timeout}) turns it off for debugging.
+ *
+ * <p>Most hangs need no deadline: a program in which nothing can happen any more (no goroutine
+ * running, no M spinning or awake, no timer pending, yet goroutines left or main dead without an
+ * exit) is caught by the same watchdog, which samples {@link GoRuntime#progress()} every
+ * {@link #SAMPLE} and fails the test once it has seen that same stuck state for {@link #STUCK_FOR}.
+ * So a lost wake-up or a forgotten exit() costs a second, not the whole deadline.
  */
 public final class Harness {
     /** How long a test program may run before the watchdog calls it hung. */
     public static final Duration TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * How long the watchdog must see the same stuck state before it calls the program stuck. A
+     * correct program is never stuck at all (something always runs, spins, or waits for a timer);
+     * the second is there so that a thread the OS has not scheduled yet, on a loaded machine, is
+     * seen starting: its state is RUNNABLE, not blocked, and that ends the streak.
+     */
+    static final Duration STUCK_FOR = Duration.ofMillis(1000);
+    /** How often the watchdog samples the runtime's progress. */
+    static final Duration SAMPLE = Duration.ofMillis(50);
     /** How long the runtime's threads may take to leave after run() returns. */
     private static final Duration THREAD_EXIT = Duration.ofSeconds(5);
 
@@ -55,12 +71,8 @@ public final class Harness {
         if (timeoutsOn()) {
             watchdog = Thread.ofPlatform().daemon().name("harness-watchdog").start(() -> {
                 try {
-                    if (!done.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                        String dump = head(rt.goroutineDump());
-                        System.err.println("harness: the program is still running after " + limit.toMillis()
-                                + " ms; goroutines:\n" + dump);
-                        timedOut[0] = new AssertionError("the Go program did not finish within " + limit.toMillis()
-                                + " ms: " + whatProbablyHung + ". Goroutines at that moment:\n" + dump);
+                    timedOut[0] = watch(rt, done, limit, whatProbablyHung);
+                    if (timedOut[0] != null) {
                         rt.abort(timedOut[0]);
                     }
                 } catch (InterruptedException e) {
@@ -86,6 +98,40 @@ public final class Harness {
             }
         }
         assertNoThreadsLeft(rt);
+    }
+
+    /**
+     * Waits for the program to finish; returns null when it did, else the verdict: stuck (the same
+     * stuck {@link Progress} for {@link #STUCK_FOR}) or out of time.
+     */
+    private static AssertionError watch(GoRuntime rt, CountDownLatch done, Duration limit, String whatProbablyHung)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + limit.toNanos();
+        Progress streak = null;
+        long streakSince = 0;
+        while (!done.await(Math.min(SAMPLE.toNanos(), Math.max(0, deadline - System.nanoTime())), TimeUnit.NANOSECONDS)) {
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                String dump = head(rt.goroutineDump());
+                return new AssertionError("the Go program did not finish within " + limit.toMillis()
+                        + " ms: " + whatProbablyHung + ". Goroutines at that moment:\n" + dump);
+            }
+            Progress seen = rt.progress();
+            if (!seen.stuck()) {
+                streak = null;
+            } else if (!seen.equals(streak)) {
+                streak = seen;
+                streakSince = now;
+            } else if (now - streakSince >= STUCK_FOR.toNanos()) {
+                return new AssertionError("the Go program is stuck: " + seen.diagnosis() + ". Seen for "
+                        + STUCK_FOR.toMillis() + " ms, " + Duration.ofNanos(now - start).toMillis() + " ms into the"
+                        + " run: no goroutine running, no M awake or spinning, no timer pending; goroutines: "
+                        + (seen.goroutines().isEmpty() ? "none" : String.join(", ", seen.goroutines()))
+                        + ". The test's own guess: " + whatProbablyHung);
+            }
+        }
+        return null;
     }
 
     /** The start of a goroutine dump: a program of ten thousand goroutines should not flood the report. */

@@ -146,6 +146,15 @@ public final class GoRuntime {
         return proc.schedtrace(detailed);
     }
 
+    /**
+     * A read-only snapshot of what could still move the program on (running goroutines, spinning
+     * Ms, timers, Ms' threads), for test harnesses that diagnose a stuck program in a second instead
+     * of waiting out a watchdog. Safe to call from anywhere, like {@link #schedtrace}.
+     */
+    public Progress progress() {
+        return Progress.of(proc);
+    }
+
     /** The thread-name prefix of this runtime's threads (Ms, sysmon): {@code gmp-<n>-}. */
     public String threadNamePrefix() {
         return proc.threadPrefix + "-";
