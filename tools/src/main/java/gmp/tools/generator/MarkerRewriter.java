@@ -41,9 +41,16 @@ final class MarkerRewriter {
     private static final Pattern TODO_MORE = Pattern.compile("^\\s*// {2,}(\\S.*)$");
     private static final Pattern STUB = Pattern.compile("^(\\s*)//\\s*STUB: ?(.*)$");
     private static final Pattern CHAPTER = Pattern.compile("ch(\\d\\d)");
+    private static final Pattern SENTENCE_END = Pattern.compile("(?<!\\.|\\b(?:e\\.g|i\\.e|etc|vs))\\.(?=\\s|$)");
 
-    /** What one file became: its text, and the chapters its markers belong to (empty: no markers). */
-    record Result(String text, Set<Integer> chapters) { }
+    /** What one file became: its text, the chapters its markers belong to (empty: no markers), its TODOs. */
+    record Result(String text, Set<Integer> chapters, List<Todo> todos) { }
+
+    /**
+     * A block still to do, with its TODO in full: what {@code ./gmp hint --more} shows. {@code method}
+     * is the enclosing method or constructor, or {@code -} when the block sits outside one.
+     */
+    record Todo(int chapter, String link, String method, List<String> lines) { }
 
     private enum State { OUTSIDE, TODO_LINES, BODY, AFTER_BLOCK }
 
@@ -72,17 +79,21 @@ final class MarkerRewriter {
     private final ChapterTable chapters;
     private final int start;
     private final List<String> problems;
+    private final boolean challenge;
+    private final List<Todo> todos = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
     private final Set<Integer> seen = new TreeSet<>();
     private EnclosingMethod methods;
     private State state = State.OUTSIDE;
     private Block block;
 
-    private MarkerRewriter(String path, String source, ChapterTable chapters, int start, List<String> problems) {
+    private MarkerRewriter(String path, String source, ChapterTable chapters, int start, boolean challenge,
+                           List<String> problems) {
         this.path = path;
         this.source = source;
         this.chapters = chapters;
         this.start = start;
+        this.challenge = challenge;
         this.problems = problems;
     }
 
@@ -92,9 +103,36 @@ final class MarkerRewriter {
      * meaningless when any were added.
      */
     static Result rewrite(String path, String source, ChapterTable chapters, int start, List<String> problems) {
-        MarkerRewriter rewriter = new MarkerRewriter(path, source, chapters, start, problems);
+        return rewrite(path, source, chapters, start, false, problems);
+    }
+
+    /**
+     * As above; in {@code challenge} mode a TODO keeps only its first sentence (what to write, not how),
+     * and the code it produces is the same.
+     */
+    static Result rewrite(String path, String source, ChapterTable chapters, int start, boolean challenge,
+                          List<String> problems) {
+        MarkerRewriter rewriter = new MarkerRewriter(path, source, chapters, start, challenge, problems);
         rewriter.run();
-        return new Result(rewriter.out.toString(), rewriter.seen);
+        return new Result(rewriter.out.toString(), rewriter.seen, List.copyOf(rewriter.todos));
+    }
+
+    /**
+     * The TODO's lines up to the end of its first sentence: a period followed by a space or the end
+     * of the text, except in a range ("h .. h+n") or after an abbreviation such as "e.g.". The whole
+     * TODO when it has no such period.
+     */
+    static List<String> firstSentence(List<String> todo) {
+        List<String> kept = new ArrayList<>();
+        for (String line : todo) {
+            Matcher end = SENTENCE_END.matcher(line);
+            if (end.find()) {
+                kept.add(line.substring(0, end.start() + 1));
+                return kept;
+            }
+            kept.add(line);
+        }
+        return kept;
     }
 
     private void run() {
@@ -192,18 +230,20 @@ final class MarkerRewriter {
         String link = chapter.doc() + "#" + b.anchor;
         String first = "// TODO(" + chapter.tag() + "): ";
         String more = "//" + " ".repeat(first.length() - 2);
-        for (int i = 0; i < b.todo.size(); i++) {
-            out.append(b.indent).append(i == 0 ? first : more).append(b.todo.get(i)).append(b.eol);
+        List<String> todo = challenge ? firstSentence(b.todo) : b.todo;
+        for (int i = 0; i < todo.size(); i++) {
+            out.append(b.indent).append(i == 0 ? first : more).append(todo.get(i)).append(b.eol);
         }
         out.append(b.indent).append(more).append("Read ").append(link).append(b.eol);
-        if (!b.stub.isEmpty()) {
-            out.append(b.stub);
-            return;
-        }
         if (methods == null) {
             methods = new EnclosingMethod(source);
         }
         String method = methods.nameAt(b.beginOffset);
+        todos.add(new Todo(b.chapter, link, method == null ? "-" : method, List.copyOf(b.todo)));
+        if (!b.stub.isEmpty()) {
+            out.append(b.stub);
+            return;
+        }
         if (method == null) {
             problem(b.beginLine, "no enclosing method or constructor found for the default stub: add '// STUB:' lines");
             return;

@@ -47,17 +47,48 @@ public final class WorkbookGenerator {
     public static final String WORKBOOK = "chapters/src/main/java";
     public static final String CHAPTER_TABLE = "docs/chapters.tsv";
     private static final String USAGE = """
-            usage: WorkbookGenerator [--repo DIR] [--start N] [--out DIR] [--check]
-              --repo DIR   the repository root (default: .)
-              --start N    chapters before N are solved, N onwards are to do (default: 1)
-              --out DIR    where the workbook goes (default: <repo>/chapters/src/main/java)
-              --check      write nothing; exit 1 if the workbook differs from what would be written""";
+            usage: WorkbookGenerator [--repo DIR] [--start N] [--out DIR] [--challenge] [--hints FILE] [--check]
+              --repo DIR     the repository root (default: .)
+              --start N      chapters before N are solved, N onwards are to do (default: 1)
+              --out DIR      where the workbook goes (default: <repo>/chapters/src/main/java)
+              --challenge    each TODO keeps only its first sentence (what to write, not how)
+              --hints FILE   also write every TODO still to do in full there (for ./gmp hint --more)
+              --check        write nothing; exit 1 if the workbook differs from what would be written""";
 
     private WorkbookGenerator() {
     }
 
-    /** A generated tree: bytes by path relative to its root, and the chapters that have markers. */
-    public record Workbook(SortedMap<Path, byte[]> files, SortedSet<Integer> markedChapters) { }
+    /** A generated tree: bytes by path relative to its root, the chapters that have markers, the TODOs. */
+    public record Workbook(SortedMap<Path, byte[]> files, SortedSet<Integer> markedChapters, List<Todo> todos) { }
+
+    /**
+     * A block still to do, its TODO in full (in challenge mode the workbook shows only its first
+     * sentence): {@code file} relative to the tree's root, {@code link} the doc section, {@code method}
+     * the enclosing method, or {@code -}.
+     */
+    public record Todo(String file, int chapter, String link, String method, List<String> lines) {
+        /** The header line of this TODO in the hints file. */
+        String header() {
+            return HINT_HEADER + ChapterTable.tag(chapter) + " " + method + " " + link + " " + file;
+        }
+    }
+
+    /** Heads each TODO in the hints file: {@code == chNN method doc#anchor path}, its lines follow. */
+    public static final String HINT_HEADER = "== ";
+
+    /**
+     * The hints file ({@code --hints}): every TODO still to do, in full, for {@code ./gmp hint --more}
+     * ({@code tools/src/main/java/gmp/tools/hints/MoreHint.java} reads it).
+     */
+    public static String hints(List<Todo> todos) {
+        StringBuilder out = new StringBuilder("# The full text of every TODO still to do, read by ./gmp hint --more.\n"
+                + "# Written by the workbook generator; a header is: == chapter method doc#anchor file\n");
+        for (Todo t : todos) {
+            out.append('\n').append(t.header()).append('\n');
+            t.lines().forEach(line -> out.append(line).append('\n'));
+        }
+        return out.toString();
+    }
 
     /** How a directory differs from a generated tree; paths are relative to both roots. */
     public record Drift(List<Path> missing, List<Path> extra, List<Path> different) {
@@ -98,6 +129,13 @@ public final class WorkbookGenerator {
      */
     public static Workbook generate(Path sourceRoot, ChapterTable chapters, int start)
             throws WorkbookException, IOException {
+        return generate(sourceRoot, chapters, start, false);
+    }
+
+    /** As above; {@code challenge} keeps only the first sentence of each TODO (the code is the same). */
+    public static Workbook generate(Path sourceRoot, ChapterTable chapters, int start, boolean challenge)
+            throws WorkbookException, IOException {
+        List<Todo> todos = new ArrayList<>();
         SortedMap<Path, byte[]> files = new TreeMap<>();
         SortedSet<Integer> marked = new TreeSet<>();
         List<String> problems = new ArrayList<>();
@@ -107,17 +145,19 @@ public final class WorkbookGenerator {
             if (rel.toString().endsWith(".java")) {
                 String display = rel.toString().replace('\\', '/');
                 String text = new String(bytes, StandardCharsets.UTF_8);
-                MarkerRewriter.Result result = MarkerRewriter.rewrite(display, text, chapters, start, problems);
+                MarkerRewriter.Result result = MarkerRewriter.rewrite(display, text, chapters, start, challenge,
+                        problems);
                 if (!result.chapters().isEmpty()) {
                     files.put(rel, result.text().getBytes(StandardCharsets.UTF_8));
                     marked.addAll(result.chapters());
                 }
+                result.todos().forEach(t -> todos.add(new Todo(display, t.chapter(), t.link(), t.method(), t.lines())));
             }
         }
         if (!problems.isEmpty()) {
             throw new WorkbookException(problems);
         }
-        return new Workbook(files, marked);
+        return new Workbook(files, marked, List.copyOf(todos));
     }
 
     /** Makes {@code dir} mirror {@code files} exactly, and returns what it had to change. */
@@ -152,8 +192,10 @@ public final class WorkbookGenerator {
     static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         Path repo = Path.of(".");
         Path outDir = null;
+        Path hints = null;
         int start = 1;
         boolean check = false;
+        boolean challenge = false;
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
@@ -161,6 +203,8 @@ public final class WorkbookGenerator {
                     case "--out" -> outDir = Path.of(args[++i]);
                     case "--start" -> start = Integer.parseInt(args[++i]);
                     case "--check" -> check = true;
+                    case "--challenge" -> challenge = true;
+                    case "--hints" -> hints = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException(args[i]);
                 }
             }
@@ -174,14 +218,14 @@ public final class WorkbookGenerator {
         Path sourceRoot = repo.resolve(SOLUTIONS);
         Path target = outDir != null ? outDir : repo.resolve(WORKBOOK);
         String what = display(repo, target) + " (" + (start == 1 ? "every chapter to do" : "chapters before "
-                + ChapterTable.tag(start) + " solved") + ")";
+                + ChapterTable.tag(start) + " solved") + (challenge ? ", challenge mode" : "") + ")";
         if (!check && !Files.isDirectory(sourceRoot)) {
             err.println("no " + SOLUTIONS + " under " + repo.toAbsolutePath().normalize()
                     + ": nothing to generate from, and the workbook is left alone");
             return 1;
         }
         try {
-            Workbook workbook = generate(sourceRoot, ChapterTable.read(repo.resolve(CHAPTER_TABLE)), start);
+            Workbook workbook = generate(sourceRoot, ChapterTable.read(repo.resolve(CHAPTER_TABLE)), start, challenge);
             if (check) {
                 Drift drift = Drift.between(workbook.files(), target);
                 if (drift.inSync()) {
@@ -194,6 +238,10 @@ public final class WorkbookGenerator {
                 return 1;
             }
             Drift drift = write(workbook.files(), target);
+            if (hints != null) {
+                Files.createDirectories(hints.toAbsolutePath().getParent());
+                Files.writeString(hints, hints(workbook.todos()), StandardCharsets.UTF_8);
+            }
             int changed = drift.missing().size() + drift.different().size();
             out.printf("generated %s: %d written, %d removed, %d unchanged%n", what, changed,
                     drift.extra().size(), workbook.files().size() - changed);

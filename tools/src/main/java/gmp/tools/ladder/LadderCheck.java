@@ -140,18 +140,25 @@ public final class LadderCheck {
     }
 
     /** The chapters named by a {@code @Tag("chNN")} anywhere in the test sources. */
-    private static SortedSet<Integer> taggedChapters(Path testRoot) throws IOException {
+    public static SortedSet<Integer> taggedChapters(Path testRoot) throws IOException {
         SortedSet<Integer> tagged = new TreeSet<>();
         if (!Files.isDirectory(testRoot)) {
             return tagged;
         }
         try (Stream<Path> walk = Files.walk(testRoot)) {
             for (Path file : walk.filter(p -> p.toString().endsWith(".java")).toList()) {
-                Matcher m = TAG.matcher(Files.readString(file));
-                while (m.find()) {
-                    tagged.add(Integer.parseInt(m.group(1)));
-                }
+                tagged.addAll(chapterTags(Files.readString(file)));
             }
+        }
+        return tagged;
+    }
+
+    /** The chapters a test source names with {@code @Tag("chNN")}. */
+    public static SortedSet<Integer> chapterTags(String source) {
+        SortedSet<Integer> tagged = new TreeSet<>();
+        Matcher m = TAG.matcher(source);
+        while (m.find()) {
+            tagged.add(Integer.parseInt(m.group(1)));
         }
         return tagged;
     }
