@@ -127,12 +127,20 @@ public final class Grade {
         return points == max ? 0 : 1;
     }
 
+    /** The preemption agent's jar, as the parent POM's gmp.agent names it. */
+    private static final String AGENT_JAR = "agent/target/gmp-agent.jar";
+
     /**
      * Runs the tests of {@code groups} (e.g. {@code ch01,ch02,ch03}) with Maven; {@code src} and
      * {@code out}, when given, replace the workbook's sources and build directory (as the ladder does).
      * Returns Maven's exit status; the verdict is the results table the tests write.
      */
     static int runTests(Path repo, String groups, Path src, Path out, Path log) throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        int agent = buildAgent(repo, log);
+        if (agent != 0) {
+            return agent;
+        }
         List<String> command = new ArrayList<>(List.of(repo.resolve("mvnw").toString(), "-B", "-pl", "chapters",
                 "-am", "test", "-Dgroups=" + groups, "-Dmaven.test.failure.ignore=true",
                 "-Dsurefire.failIfNoSpecifiedTests=false", "-Dsurefire.printSummary=false"));
@@ -140,13 +148,25 @@ public final class Grade {
             command.add("-Dgmp.workbook.src=" + src);
             command.add("-Dgmp.workbook.out=" + out);
         }
-        Files.createDirectories(log.getParent());
         ProcessBuilder maven = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         if (src != null) {
             maven.environment().remove("GITHUB_STEP_SUMMARY");
         }
         return maven.start().waitFor();
+    }
+
+    /**
+     * Builds the preemption agent's jar when the repository has the agent module and the jar is not
+     * there yet: every test JVM starts with it (the parent POM's gmp.agent), and Maven's test phase,
+     * which {@link #runTests} asks for, never packages it. The gmp script's ensure_agent does the same.
+     */
+    private static int buildAgent(Path repo, Path log) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(repo.resolve("agent/pom.xml")) || Files.isRegularFile(repo.resolve(AGENT_JAR))) {
+            return 0;
+        }
+        return new ProcessBuilder(repo.resolve("mvnw").toString(), "-B", "-q", "-pl", "agent", "package", "-DskipTests")
+                .directory(repo.toFile()).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
     }
 
     /** The rows of a results.tsv ({@code chapter status testId displayName message given}). */
