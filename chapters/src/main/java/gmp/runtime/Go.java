@@ -39,10 +39,40 @@ public final class Go {
     /** Go's largest time.Duration: math.MaxInt64 nanoseconds. */
     private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
-    /** Pauses the current goroutine for at least {@code nanos} nanoseconds (Go: time.Sleep). */
+    /**
+     * Pauses the current goroutine for at least {@code nanos} nanoseconds (Go: time.Sleep; the rest
+     * of package time, timers and tickers, is in {@link Time}).
+     */
     public static void sleep(long nanos) {
         G gp = current("Go.sleep");
         gp.proc.timeSleep(gp, nanos);
+    }
+
+    /**
+     * Ends the current goroutine (Go: runtime.Goexit). It unwinds the goroutine's stack with an
+     * Error, running every finally block on the way, as Goexit runs deferred calls; other goroutines
+     * are not affected. Called by main, main ends but the program does not: it runs until every
+     * other goroutine has ended too, then dies with Go's "no goroutines (main called runtime.Goexit)
+     * - deadlock!". Do not catch the Error (catch Exception, not Throwable): a catch stops it, and
+     * the goroutine goes on.
+     */
+    public static void goexit() {
+        current("Go.goexit");
+        throw new Goexit();
+    }
+
+    /** The number of goroutines that exist now, this one included (Go: runtime.NumGoroutine). */
+    public static int numGoroutine() {
+        return current("Go.numGoroutine").proc.gcount();
+    }
+
+    /** What Go.goexit unwinds a goroutine's stack with; goroutineBody ends the goroutine on it. */
+    static final class Goexit extends Error {
+        private static final long serialVersionUID = 1L;
+
+        Goexit() {
+            super("runtime.Goexit", null, false, false);
+        }
     }
 
     /** The current goroutine's id (Go does not expose it; the workbook's tests and demos use it). */

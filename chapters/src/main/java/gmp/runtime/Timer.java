@@ -17,6 +17,8 @@ final class Timer {
     final G gp;
     /** Index in its heap, or -1 when in none. Guarded by the heap's lock. */
     int index = -1;
+    /** The heap it was added to (Go: t.ts); set by addtimer. A timer never moves to another heap. */
+    volatile Timers ts;
 
     Timer(Consumer<Timer> f, G gp) {
         this.f = f;

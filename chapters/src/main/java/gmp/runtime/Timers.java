@@ -68,6 +68,30 @@ final class Timers {
         return t;
     }
 
+    /**
+     * Takes t out of the heap if it is still in it; mu must be held. Returns whether it was. Go
+     * leaves a stopped timer in the heap as a zombie and cleans it up later; removing it at once
+     * keeps the heap exact, for checkdead's "a timer will wake someone" among others.
+     */
+    boolean remove(Timer t) {
+        int i = t.index;
+        if (i < 0 || i >= len || heap[i] != t) {
+            return false;
+        }
+        len--;
+        Timer last = heap[len];
+        heap[len] = null;
+        if (i != len) {
+            heap[i] = last;
+            last.index = i;
+            siftUp(i);
+            siftDown(last.index);
+        }
+        t.index = -1;
+        minWhen = len == 0 ? 0 : heap[0].when;
+        return true;
+    }
+
     /** Moves the timer at i up while it is earlier than its parent (Go: timers.siftUp). */
     private void siftUp(int i) {
         // TODO(ch05): while i > 0 and heap[i] is earlier than its parent heap[(i - 1) / HEAP_N], move the

@@ -118,10 +118,16 @@ class Ch05MisuseTest {
             while (waiter.get() == null && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            throw new IllegalStateException("main gives up");
+            try {
+                Thread.sleep(100); // the goroutine is in c.lock by now (m0 is only blocked, it holds no lock)
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            G gp = waiter.get();
+            throw new IllegalStateException("main gives up; the waiter is " + (gp == null ? "nowhere" : G.statusName(gp.status())));
         }));
-        assertThat(t).as("main's panic must end the program").isInstanceOf(ProgramCrash.class)
-                .hasMessageContaining("main gives up");
+        assertThat(t).as("main's panic must end the program while the goroutine still waits for the lock")
+                .isInstanceOf(ProgramCrash.class).hasMessageContaining("main gives up; the waiter is running");
         Harness.assertNoThreadsLeft(rt);
     }
 

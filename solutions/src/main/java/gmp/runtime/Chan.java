@@ -425,6 +425,28 @@ public final class Chan<T> implements Iterable<T> {
     // Helpers
 
     /**
+     * A timer's non-blocking send, on the g0 of the M that runs the timer (Go: sendTime's
+     * selectnbsend, on the system stack): to a waiting receiver, else into the buffer if it has
+     * room, else nothing. Returns whether the value went. The channel must not be closed (a timer's
+     * never is).
+     */
+    boolean sendFromTimer(Proc proc, T x) {
+        lock(proc);
+        Sudog sg = recvq.dequeue();
+        if (sg != null) {
+            send(sg, x, unlockFn);
+            return true;
+        }
+        if (qcount < dataqsiz) {
+            bufput(x);
+            unlock();
+            return true;
+        }
+        unlock();
+        return false;
+    }
+
+    /**
      * Parks gp, whose sudog {@code mysg} is queued on q, with the channel locked; chanparkcommit
      * unlocks it on g0 (Go: the gopark call of chansend and chanrecv). If gopark fails instead, the
      * G never left its stack (a stub of the workbook, a stack pinned by a static initializer or a

@@ -1296,18 +1296,36 @@ final class Proc {
         }
     }
 
-    /** What a goroutine's stack runs: one function per life of its G, each ending in goexit1. */
+    /**
+     * What a goroutine's stack runs: one function per life of its G, each ending in goexit1, also
+     * when the function left through Go.goexit (Go: runtime.Goexit runs the deferred calls, which
+     * here are the finally blocks the Goexit error unwinds through, then goexit1).
+     */
     void goroutineBody(G gp) {
         for (;;) {
             Runnable f = gp.fn;
             gp.fn = null;
             try {
                 f.run();
+            } catch (Go.Goexit exited) {
+                // runtime.Goexit: the goroutine ends here, and the program goes on.
             } catch (Throwable t) {
                 fatalpanic(gp, t);
             }
             goexit1(gp);
         }
+    }
+
+    /** The number of goroutines that exist: every G not dead (Go: gcount, for runtime.NumGoroutine). */
+    int gcount() {
+        int n = 0;
+        for (G gp : allgs()) {
+            int s = gp.status();
+            if (s != G._Gdead && s != G._Gidle) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The end of every goroutine: switch to g0 and let it finish the G (Go: goexit1). */
@@ -1488,6 +1506,7 @@ final class Proc {
      */
     void addtimer(P pp, Timer t, long when) {
         t.when = when;
+        t.ts = pp.timers;
         pp.timers.mu.lock();
         try {
             pp.timers.add(t);
