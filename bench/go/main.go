@@ -1,10 +1,10 @@
 // Command gmpbench: the Go twins of the one-shot Java workloads (bench/src/main/java/gmp/bench:
-// Spawn, Parked, SleepFanOut, Preemption). Each run prints result lines in the format the Java
+// Spawn, Parked, SleepFanOut, Preemption, Idle). Each run prints result lines in the format the Java
 // programs print (gmp.bench.Result):
 //
 //	result <workload> <go version> <procs> <ops> <metric> <median> <sample,sample,...>
 //
-// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt.
+// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt, idle.
 package main
 
 import (
@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -38,6 +39,8 @@ func main() {
 		once = sleep
 	case "preempt":
 		once = preempt
+	case "idle":
+		once = idle
 	default:
 		fmt.Fprintln(os.Stderr, "gmpbench: unknown workload", workload)
 		os.Exit(64)
@@ -45,6 +48,9 @@ func main() {
 	warmupSize := n
 	if workload == "parked" {
 		warmupSize = n/100 + 1 // as the JVMs do: warm-ups must not grow the heap the measured run starts from
+	}
+	if workload == "idle" && n > 1000 {
+		warmupSize = 1000 // as the JVMs do: a second of idling first
 	}
 	for i := 0; i < warmups; i++ {
 		runtime.GC()
@@ -196,4 +202,19 @@ func number(s string) int {
 		os.Exit(64)
 	}
 	return v
+}
+
+// idle: main sleeps n milliseconds and nothing else runs; the CPU time the process used meanwhile
+// (user plus system, every thread: getrusage), in ms. Go's sysmon sleeps deeply while every P is idle.
+func idle(n int) map[string]float64 {
+	var before, after syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &before); err != nil {
+		panic(err)
+	}
+	time.Sleep(time.Duration(n) * time.Millisecond)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &after); err != nil {
+		panic(err)
+	}
+	cpu := after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano()
+	return map[string]float64{"cpu-ms": float64(cpu) / 1e6}
 }

@@ -1,5 +1,6 @@
 package gmp.bench;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,9 +17,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the JMH benchmarks ({@link Switch}, {@link PingPong}, {@link Gosched}) through JMH's own
- * runner, which forks a JVM per benchmark method with the flags its annotations ask for, and turns
- * each method's iterations into a {@link Result}: one sample per measurement iteration of every fork.
+ * Runs the JMH benchmarks ({@link Switch}, {@link PingPong}, {@link Gosched}, {@link Polls}) through
+ * JMH's own runner, which forks a JVM per benchmark method with the flags its annotations ask for,
+ * and turns each method's iterations into a {@link Result}: one sample per measurement iteration of
+ * every fork. Every fork starts with the preemption agent, as the tests and the demo do; a method
+ * annotated with {@link Programs#PREEMPT_OFF} has it switched off.
  *
  * <p>A method's name says what it runs: {@code goroutinesP2} is the reference runtime with
  * GOMAXPROCS 2, {@code virtualThreadsP1} virtual threads on one carrier, {@code platformThreads}
@@ -26,7 +29,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 final class JmhSuite {
     /** The JMH benchmark classes, by workload id. */
-    static final List<Class<?>> BENCHMARKS = List.of(Switch.class, PingPong.class, Gosched.class);
+    static final List<Class<?>> BENCHMARKS = List.of(Switch.class, PingPong.class, Gosched.class, Polls.class);
 
     private JmhSuite() {
     }
@@ -39,8 +42,13 @@ final class JmhSuite {
      * Runs the benchmarks of the given classes. The smoke run is one fork, no warm-up and one
      * 100 ms iteration per method: it proves that every benchmark still builds and runs, nothing more.
      */
-    static List<Result> run(List<Class<?>> classes, boolean smoke, Path log) throws RunnerException {
-        ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true).output(log.toString());
+    static List<Result> run(List<Class<?>> classes, boolean smoke, Path log, String agentFlag) throws RunnerException {
+        // JMH gives its forks this JVM's own flags unless told otherwise; keep them, and add the agent
+        // in that slot, since the benchmarks' annotations fill the prepend and append slots.
+        List<String> jvmArgs = new ArrayList<>(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        jvmArgs.add(agentFlag);
+        ChainedOptionsBuilder options = new OptionsBuilder().shouldFailOnError(true).output(log.toString())
+                .jvmArgs(jvmArgs.toArray(String[]::new));
         for (Class<?> c : classes) {
             options.include("^" + c.getName().replace(".", "\\.") + "\\.");
         }

@@ -22,7 +22,7 @@ import java.util.Set;
  * bench/run                      everything (about 10 minutes on 2 cores)
  * bench/run --smoke              every Java benchmark for a moment, and the JIT soak ({@link Soak}), no Go
  *                                (CI; about a minute)
- * bench/run --only spawn,sleep   some workloads: switch pingpong gosched spawn parked sleep preempt
+ * bench/run --only spawn,sleep   some workloads: switch pingpong gosched polls spawn parked sleep preempt idle
  * bench/run --go /usr/lib/go-1.23/bin/go,go   these Go toolchains (default: all found)
  * bench/run --no-go              the Java side only
  * </pre>
@@ -30,7 +30,7 @@ import java.util.Set;
  * a usage error.
  */
 public final class Main {
-    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "spawn", "parked", "sleep", "preempt");
+    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "polls", "spawn", "parked", "sleep", "preempt", "idle");
 
     private Main() {
     }
@@ -95,7 +95,7 @@ public final class Main {
         if (!jmh.isEmpty()) {
             progress.step("JMH: " + jmh.stream().map(Class::getSimpleName).toList() + (smoke ? "" : ", about 20 s per method")
                     + "; its output goes to " + out.resolve("jmh.log"));
-            attempt("JMH", () -> results.addAll(JmhSuite.run(jmh, smoke, out.resolve("jmh.log"))));
+            attempt("JMH", () -> results.addAll(JmhSuite.run(jmh, smoke, out.resolve("jmh.log"), Programs.agentFlag(jar))));
         }
         if (smoke && only.contains("pingpong")) {
             progress.step("JIT soak: " + Soak.FORKS + " JMH forks of PingPong.goroutinesP2 warmed up for C2, about "
@@ -122,7 +122,7 @@ public final class Main {
             attempt(t.version() + " build", () -> bin[0] = goSuite.build(t));
             for (OneShot.Workload w : OneShot.Workload.values()) {
                 if (only.contains(w.id) && bin[0] != null) {
-                    for (int procs : w == OneShot.Workload.PREEMPT ? new int[] {1} : new int[] {1, 2}) {
+                    for (int procs : w.procs()) {
                         attempt(t.version() + " " + w.id, () -> results.addAll(goSuite.runOneShot(t, bin[0], w, procs)));
                     }
                 }

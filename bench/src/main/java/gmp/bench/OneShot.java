@@ -14,6 +14,7 @@ import java.util.Map;
  * One JVM runs one configuration (the orchestrator, {@link Main}, starts it with the right flags):
  * <pre>
  * java --add-exports java.base/jdk.internal.vm=ALL-UNNAMED [-Djdk.virtualThreadScheduler.parallelism=P] \
+ *      [-javaagent:agent/target/gmp-agent.jar [-Dgmp.preempt=off]] \
  *      -cp benchmarks.jar gmp.bench.OneShot WORKLOAD KIND PROCS N RUNS WARMUPS
  * </pre>
  * KIND is gmp, vthreads or platform. For virtual threads PROCS must equal the scheduler's
@@ -37,7 +38,12 @@ public final class OneShot {
          */
         SLEEP("sleep", 10_000, 10_000, 10, 7, false),
         /** Workload 6: one processor only. */
-        PREEMPT("preempt", 1, 1, 0, 3, false);
+        PREEMPT("preempt", 1, 1, 0, 3, false),
+        /**
+         * Workload 7: n is the milliseconds main sleeps; one processor, one run, after a warm-up
+         * of a second that lets the JIT finish compiling what start-up ran.
+         */
+        IDLE("idle", 10_000, 10_000, 1, 1, false);
 
         final String id;
         /** How many goroutines (or virtual threads) a run starts... */
@@ -67,9 +73,18 @@ public final class OneShot {
             throw new IllegalArgumentException("unknown workload " + id);
         }
 
+        /** The GOMAXPROCS values it runs with. */
+        int[] procs() {
+            return this == PREEMPT || this == IDLE ? new int[] {1} : new int[] {1, 2};
+        }
+
         /** How many tasks a warm-up run starts, for a measured run of n. */
         int warmupSize(int n) {
-            return this == PARKED ? n / 100 + 1 : n;
+            return switch (this) {
+                case PARKED -> n / 100 + 1;
+                case IDLE -> Math.min(n, 1_000);
+                default -> n;
+            };
         }
 
         Map<String, Double> once(Kind kind, int procs, int n) throws InterruptedException {
@@ -78,9 +93,13 @@ public final class OneShot {
                 case PARKED -> Parked.once(kind, procs, n);
                 case SLEEP -> SleepFanOut.once(kind, procs, n);
                 case PREEMPT -> Preemption.once(kind, procs);
+                case IDLE -> Idle.once(kind, procs, n);
             };
         }
     }
+
+    /** The suffix of a workload's id when it ran with the agent switched off. */
+    static final String AGENT_OFF = "-agent-off";
 
     private OneShot() {
     }
@@ -114,7 +133,9 @@ public final class OneShot {
             w.once(kind, procs, n).forEach((metric, v) -> samples.computeIfAbsent(metric, k -> new ArrayList<>()).add(v));
         }
         int reportedProcs = kind == Kind.PLATFORM_THREADS ? 0 : procs;
+        // A run without the preemption agent is a workload of its own in the table.
+        String workload = Programs.preemptOff() ? w.id + AGENT_OFF : w.id;
         samples.forEach((metric, values) ->
-                System.out.println(new Result(w.id, kind.label, reportedProcs, n, metric, values).line()));
+                System.out.println(new Result(workload, kind.label, reportedProcs, n, metric, values).line()));
     }
 }

@@ -9,8 +9,9 @@ import java.util.Map;
 /**
  * Runs the one-shot workloads ({@link OneShot}), each configuration in a JVM of its own: the
  * reference runtime with GOMAXPROCS 1 and 2, virtual threads with a scheduler parallelism of 1 and
- * 2 (a JVM flag, hence a JVM each), platform threads once. Workload 6 runs with one processor only,
- * and its platform-thread JVM is confined to one CPU with {@code taskset}.
+ * 2 (a JVM flag, hence a JVM each), platform threads once. Workloads 6 and 7 run with one processor
+ * only, and workload 6's platform-thread JVM is confined to one CPU with {@code taskset}. The
+ * runtime's JVMs start with the preemption agent; workload 6 runs once more with it switched off.
  */
 final class OneShotSuite {
     /**
@@ -20,10 +21,10 @@ final class OneShotSuite {
     static final List<String> HEAP = List.of("-Xms4g", "-Xmx4g");
 
     /** One JVM's worth of work: a workload on one kind of task with one GOMAXPROCS. */
-    record Config(OneShot.Workload workload, Kind kind, int procs, int n, int runs, int warmups) {
+    record Config(OneShot.Workload workload, Kind kind, int procs, int n, int runs, int warmups, boolean agentOff) {
         String describe() {
             return workload.id + " " + kind.label + (kind == Kind.PLATFORM_THREADS ? "" : " P=" + procs)
-                    + " n=" + n;
+                    + " n=" + n + (agentOff ? ", agent off" : "");
         }
     }
 
@@ -40,17 +41,21 @@ final class OneShotSuite {
     /** Every configuration of w; the smoke run makes them tiny: one run of a thousand tasks or so. */
     static List<Config> plan(OneShot.Workload w, boolean smoke) {
         List<Config> plan = new ArrayList<>();
-        int[] procs = w == OneShot.Workload.PREEMPT ? new int[] {1} : new int[] {1, 2};
+        int[] procs = w.procs();
         int n = smoke ? Math.min(w.n, 1_000) : w.n;
         int platformN = smoke ? Math.min(w.platformN, 100) : w.platformN;
         int runs = smoke ? 1 : w.runs;
         int warmups = smoke ? 0 : w.warmups;
         for (Kind kind : new Kind[] {Kind.GOROUTINES, Kind.VIRTUAL_THREADS}) {
             for (int p : procs) {
-                plan.add(new Config(w, kind, p, n, runs, warmups));
+                plan.add(new Config(w, kind, p, n, runs, warmups, false));
             }
         }
-        plan.add(new Config(w, Kind.PLATFORM_THREADS, 1, platformN, runs, warmups));
+        plan.add(new Config(w, Kind.PLATFORM_THREADS, 1, platformN, runs, warmups, false));
+        if (w == OneShot.Workload.PREEMPT) {
+            // The pre-1.14 behaviour: no polls, so the spinning goroutine keeps its P for good.
+            plan.add(new Config(w, Kind.GOROUTINES, 1, n, runs, warmups, true));
+        }
         return plan;
     }
 
@@ -75,6 +80,12 @@ final class OneShotSuite {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(Programs.ADD_EXPORTS, Programs.CONTINUATION_PACKAGE));
         cmd.addAll(HEAP);
+        if (c.kind == Kind.GOROUTINES) {
+            cmd.add(Programs.agentFlag(jar));
+            if (c.agentOff) {
+                cmd.add(Programs.PREEMPT_OFF);
+            }
+        }
         if (c.kind == Kind.VIRTUAL_THREADS) {
             cmd.add("-Djdk.virtualThreadScheduler.parallelism=" + c.procs);
         }

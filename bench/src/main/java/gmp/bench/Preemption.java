@@ -12,8 +12,11 @@ import gmp.runtime.Go;
  * can bring about. Main gives up after {@value #BOUND_MS} ms and reports "never". Go's twin is
  * {@code preempt} in {@code bench/go/main.go}; Go's sysmon preempts a G after 10 ms.
  *
- * <p>The reference runtime has no preemption until sysmon's chapter (06): before it the answer is
- * "never", and the table says not applicable. Virtual threads are never preempted either (JDK 25).
+ * <p>The runtime's JVM starts with the preemption agent, which puts a poll ({@code Safepoint.poll})
+ * at the back-edge of {@link #spin}'s loop: chapter 06's sysmon asks for preemption after 10 ms,
+ * and the poll honours the request. Without chapter 06's slow path the answer is "never", and the
+ * table says why. A second JVM runs it with the agent switched off, Go 1.13's {@code for {}}: never,
+ * whatever sysmon does. Virtual threads are never preempted either (JDK 25).
  * Platform threads are preempted by the kernel: the orchestrator runs their JVM on one CPU
  * ({@code taskset -c 0}), so that "one processor" means the same there.
  */

@@ -1,5 +1,6 @@
 package gmp.bench;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,24 @@ final class Programs {
     /** The flag every JVM that runs the runtime needs (the runtime's goroutines are Continuations). */
     static final String ADD_EXPORTS = "--add-exports";
     static final String CONTINUATION_PACKAGE = "java.base/jdk.internal.vm=ALL-UNNAMED";
+    /** The system property that switches the preemption agent off (gmp.agent.PreemptAgent). */
+    static final String PREEMPT_OFF = "-Dgmp.preempt=off";
+
+    /**
+     * The flag that starts a JVM with the preemption agent, which inserts safepoint polls into
+     * goroutine code (agent/target/gmp-agent.jar, beside bench/ in the repository; bench/run
+     * builds it). The benchmarks' jar is bench/target/benchmarks.jar.
+     */
+    static String agentFlag(Path benchmarksJar) {
+        Path agent = benchmarksJar.toAbsolutePath().getParent().getParent().getParent()
+                .resolve("agent").resolve("target").resolve("gmp-agent.jar");
+        return "-javaagent:" + agent;
+    }
+
+    /** Whether this JVM runs with the agent switched off ({@link #PREEMPT_OFF}). */
+    static boolean preemptOff() {
+        return "off".equalsIgnoreCase(System.getProperty("gmp.preempt"));
+    }
 
     private Programs() {
     }

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The comparison as Markdown: every workload's median for the faster Go, the reference runtime,
  * virtual threads and platform threads, each with its ratio to Go measured in the same run; then
- * the issue's targets, met or missed; then chapter 01's switch costs.
+ * the issue's targets, met or missed; then chapter 01's switch costs and the preemption agent's.
  *
  * <p>A ratio compares two programs that ran the same number of operations, or none is printed:
  * a cell then says which counts differ. Lower is better for every metric here (time, bytes), so
@@ -39,7 +39,9 @@ final class Table {
             new Row("4. parked: wake all by close, ms", "parked", "wake-ms", 2),
             new Row("5. sleep fan-out, wall ms", "sleep", "wall-ms", 1),
             new Row("5. sleep fan-out, wall ms", "sleep", "wall-ms", 2),
-            new Row("6. spinning G: ms until another runs", "preempt", "latency-ms", 1));
+            new Row("6. spinning G: ms until another runs", "preempt", "latency-ms", 1),
+            new Row("6. the same, gmp with the agent off (Go 1.13's for {})", "preempt" + OneShot.AGENT_OFF, "latency-ms", 1),
+            new Row("7. idle program, main sleeps 10 s: CPU ms", "idle", "cpu-ms", 1));
 
     static final String GO = "go";
     static final String VTHREADS = Kind.VIRTUAL_THREADS.label;
@@ -78,6 +80,7 @@ final class Table {
             targets(b);
         }
         switches(b);
+        polls(b);
         return b.toString();
     }
 
@@ -100,7 +103,7 @@ final class Table {
                 Optional<Result> r = find(row.workload, kind.label, procs, row.metric);
                 String cell = r.map(x -> cell(x, go)).orElse("-");
                 if (kind == Kind.GOROUTINES && row.workload.equals("preempt") && cell.equals("never")) {
-                    cell = "n/a: never within 1 s (no preemption before chapter 06)";
+                    cell = "n/a: never within 1 s (needs chapter 06's preemption)";
                 }
                 b.append(' ').append(cell).append(" |");
             }
@@ -143,6 +146,27 @@ final class Table {
         b.append("\n| Chapter 01: one round trip | ns |\n|---|---:|\n");
         for (Result r : switches) {
             b.append("| ").append(r.impl()).append(" | ").append(value(r.median())).append(" |\n");
+        }
+    }
+
+    /** The preemption agent's cost: each Polls loop with and without polls, and the ratio of the two. */
+    private void polls(StringBuilder b) {
+        List<Result> polls = results.stream().filter(r -> r.workload().equals("polls")).toList();
+        if (polls.isEmpty()) {
+            return;
+        }
+        b.append("\n| Preemption agent: a tight loop, ns per iteration | with polls | without | ratio (target <= 1.10x) |\n|---|---:|---:|---:|\n");
+        for (Result with : polls) {
+            if (!with.impl().endsWith("WithPolls")) {
+                continue;
+            }
+            String loop = with.impl().substring(0, with.impl().length() - "WithPolls".length());
+            Optional<Result> without = polls.stream().filter(r -> r.impl().equals(loop + "WithoutPolls")).findFirst();
+            b.append("| ").append(loop).append(" | ").append(value(with.median())).append(" | ")
+                    .append(without.map(r -> value(r.median())).orElse("-")).append(" | ")
+                    .append(without.map(r -> ratio(with.median() / r.median())
+                            + (withTargets ? (with.median() / r.median() <= 1.10 ? " met" : " **missed**") : ""))
+                            .orElse("-")).append(" |\n");
         }
     }
 
