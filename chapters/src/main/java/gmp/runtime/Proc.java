@@ -1084,6 +1084,11 @@ final class Proc {
         sched.lock.lock();
     }
 
+    /** Releases sched.lock (Go: unlock(&sched.lock)); pair it with {@link #lockSched} in a finally. */
+    void unlockSched() {
+        sched.lock.unlock();
+    }
+
     private void assertSchedLocked(String who) {
         if (!sched.lock.isHeldByCurrentThread()) {
             throw new IllegalStateException(who + ": sched.lock must be held");
