@@ -28,6 +28,8 @@ import jdk.internal.vm.Continuation;
  * <p>Assertions run on the test thread, after run() returns, on a snapshot taken inside main: an
  * assertion that failed inside a goroutine would surface as a panic of the program instead.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(10)
 @Tag("ch01")
 @DisplayName("Chapter 01: bootstrap")
 @Hint(doc = Ch01BootstrapTest.DOC, go = "rt0_go (asm_amd64.s), schedinit, mstart (proc.go)")
@@ -159,12 +161,17 @@ class Ch01BootstrapTest {
                 got.add(String.valueOf(proc.pidleget()));
                 got.add(proc.sched.npidle.get());
                 got.add(a == null ? "none" : String.valueOf(a.link));
-                proc.pidleput(b);
-                proc.pidleput(a);
+                // A null from pidleget is reported below by the list it leaves, not as an NPE here.
+                if (b != null) {
+                    proc.pidleput(b);
+                }
+                if (a != null) {
+                    proc.pidleput(a);
+                }
                 got.add(proc.sched.pidle);
                 got.add(proc.sched.npidle.get());
             } finally {
-                proc.sched.lock.unlock();
+                proc.unlockSched();
             }
         });
         P[] allp = rt.proc().allp;
@@ -180,7 +187,10 @@ class Ch01BootstrapTest {
     @DisplayName("main is goroutine 1, and it is the M's curg and _Grunning while it runs")
     @Hint(doc = DOC + "#newmain", go = "newproc (for runtime.main), execute (proc.go)")
     void mainIsGoroutineOneAndRunning() {
-        Seen s = runAndLook(runtime(1));
+        GoRuntime rt = runtime(1);
+        Seen s = runAndLook(rt);
+        assertThat(rt.proc().mainG).as("newmain must return the G it made for main: rt0go keeps it as mainG."
+                + " Read %s#newmain (Go: newproc, runtime.main)", DOC).isSameAs(s.g());
         assertThat(s.g().goid).as("the main goroutine must have goid 1: goidgen starts at 0 and main is the first."
                 + " Read %s#newmain (Go: newproc1, sched.goidgen)", DOC).isEqualTo(1);
         assertThat(G.statusName(s.gStatus())).as("a running G must be _Grunning: execute moves it from _Grunnable."
@@ -245,7 +255,15 @@ class Ch01BootstrapTest {
     @Hint(doc = DOC + "#gomaxprocs", go = "schedinit: procs = ncpu; GOMAXPROCS if a positive int (proc.go)")
     void gomaxprocsRule(Integer configured, String envValue, int ncpu, int expected) {
         Map<String, String> env = envValue == null ? Map.of() : Map.of("GOMAXPROCS", envValue);
-        assertThat(Proc.gomaxprocs(configured, env, ncpu))
+        int got;
+        try {
+            got = Proc.gomaxprocs(configured, env, ncpu);
+        } catch (NumberFormatException e) {
+            throw new AssertionError("GOMAXPROCS='" + envValue + "' is not a number, and Go's rule is to ignore it"
+                    + " (then the CPU count, " + ncpu + ", applies), not to throw " + e + ". Read " + DOC
+                    + "#gomaxprocs (Go: schedinit, atoi32)", e);
+        }
+        assertThat(got)
                 .as("Go's rule: an explicit setting wins; else $GOMAXPROCS when it is a positive integer (Go ignores"
                         + " anything else); else the number of CPUs. Read %s#gomaxprocs (Go: schedinit)", DOC)
                 .isEqualTo(expected);

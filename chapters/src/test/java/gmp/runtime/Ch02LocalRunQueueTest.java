@@ -33,6 +33,8 @@ import gmp.workbook.Seeds;
  * what order a P's Gs come out (runnext, then FIFO), what happens when the 256-slot ring is full
  * (half of it, with the new G, moves to the global queue), and how dead Gs are kept for reuse.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(20)
 @Tag("ch02")
 @DisplayName("Chapter 02: the go statement and the local run queue")
 @Hint(doc = Ch02LocalRunQueueTest.DOC, go = "newproc, runqput, runqget (proc.go)")
@@ -47,7 +49,7 @@ class Ch02LocalRunQueueTest {
     // ---------------------------------------------------------------------------------------------
     // The go statement
 
-    @Order(1)
+    @Order(10)
     @Test
     @DisplayName("go f() makes a _Grunnable goroutine 2, child of main, and puts it in the P's runnext")
     @Hint(doc = DOC + "#newproc", go = "newproc, newproc1 (proc.go)")
@@ -71,7 +73,7 @@ class Ch02LocalRunQueueTest {
                 + " Read %s#newproc", DOC).isZero();
     }
 
-    @Order(2)
+    @Order(11)
     @Test
     @DisplayName("a second go statement takes runnext, kicking the first goroutine to the tail of the ring")
     @Hint(doc = DOC + "#runqput", go = "runqput with next=true (proc.go)")
@@ -90,7 +92,7 @@ class Ch02LocalRunQueueTest {
                 + " to the tail)", DOC).containsExactly(4L, List.of(2L, 3L));
     }
 
-    @Order(3)
+    @Order(12)
     @Test
     @DisplayName("goids come from a per-P batch of 16 taken from sched.goidgen: main is 1, then 2, 3, ...")
     @Hint(doc = DOC + "#newproc1", go = "newproc1: pp.goidcache, _GoidCacheBatch (proc.go)")
@@ -124,7 +126,7 @@ class Ch02LocalRunQueueTest {
                 + " Read %s#newproc1", DOC).isEqualTo(33L);
     }
 
-    @Order(4)
+    @Order(13)
     @Test
     @DisplayName("the go statement from a plain Java thread is an IllegalStateException that says why")
     @Hint(doc = DOC + "#newproc", go = "getg(): a go statement needs a current goroutine")
@@ -139,7 +141,7 @@ class Ch02LocalRunQueueTest {
     // ---------------------------------------------------------------------------------------------
     // The ring
 
-    @Order(5)
+    @Order(1)
     @Test
     @DisplayName("runqget returns runnext first (inheriting the time slice), then the ring in FIFO order")
     @Hint(doc = DOC + "#runqget", go = "runqget (proc.go)")
@@ -160,7 +162,7 @@ class Ch02LocalRunQueueTest {
                 .containsExactly("102 inherits", "100 new slice", "101 new slice", "103 new slice");
     }
 
-    @Order(6)
+    @Order(2)
     @Test
     @DisplayName("Go's RunSchedLocalQueueTest: for every i < 256, i puts then i gets return the same G, then empty")
     @Hint(doc = DOC + "#runqget", go = "RunSchedLocalQueueTest (export_test.go)")
@@ -184,7 +186,7 @@ class Ch02LocalRunQueueTest {
         }
     }
 
-    @Order(7)
+    @Order(3)
     @Test
     @DisplayName("a full ring moves its oldest 128 Gs, then the new one, in order, to the global queue")
     @Hint(doc = DOC + "#runqputslow", go = "runqputslow, globrunqputbatch (proc.go)")
@@ -207,7 +209,7 @@ class Ch02LocalRunQueueTest {
                 .isEqualTo(g.subList(128, P.RUNQ_SIZE));
     }
 
-    @Order(8)
+    @Order(4)
     @Test
     @DisplayName("property: random puts (next or not) and gets agree with a simple model, overflow included")
     @Hint(doc = DOC + "#runqput", go = "runqput, runqputslow, runqget (proc.go)")
@@ -276,7 +278,7 @@ class Ch02LocalRunQueueTest {
                 Seeds.replay(base), DOC).isEqualTo(modelGlobal.size());
     }
 
-    @Order(9)
+    @Order(5)
     @Test
     @DisplayName("runqempty is false while runnext holds a G, and true only when both runnext and ring are empty")
     @Hint(doc = DOC + "#runqempty", go = "runqempty (proc.go)")
@@ -294,7 +296,7 @@ class Ch02LocalRunQueueTest {
         assertThat(proc.runqempty(pp)).as("empty again after taking both. Read %s#runqempty", DOC).isTrue();
     }
 
-    @Order(10)
+    @Order(6)
     @Test
     @DisplayName("Go's RunSchedLocalQueueEmptyTest: another thread never sees the queue spuriously empty")
     @Hint(doc = DOC + "#runqempty", go = "RunSchedLocalQueueEmptyTest (export_test.go), runqempty")
@@ -341,7 +343,7 @@ class Ch02LocalRunQueueTest {
                 + " then re-read tail. Read %s#runqempty (Go: runqempty)", DOC).isNull();
     }
 
-    @Order(11)
+    @Order(7)
     @Test
     @DisplayName("runqput writes the slot before it publishes the tail: a thief taking Gs meanwhile never gets a stale one")
     @Hint(doc = DOC + "#runqput", go = "runqput: pp.runq[t%uint32(len(pp.runq))].set(gp); atomic.StoreRel(&pp.runqtail, t+1)")
@@ -403,7 +405,7 @@ class Ch02LocalRunQueueTest {
     // ---------------------------------------------------------------------------------------------
     // Dead Gs
 
-    @Order(12)
+    @Order(8)
     @Test
     @DisplayName("gfput keeps dead Gs on the P; at 64 it moves them to the global list until 31 remain")
     @Hint(doc = DOC + "#gfput", go = "gfput (proc.go)")
@@ -442,7 +444,7 @@ class Ch02LocalRunQueueTest {
         }
     }
 
-    @Order(13)
+    @Order(9)
     @Test
     @DisplayName("gfget on an empty P refills up to 32 from the global list, then takes one")
     @Hint(doc = DOC + "#gfget", go = "gfget (proc.go)")

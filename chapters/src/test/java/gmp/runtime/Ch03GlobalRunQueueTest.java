@@ -24,6 +24,8 @@ import gmp.workbook.Hint;
  * <p>The golden traces run on one P in explicit steps ({@link Stepper}): the exact order is the
  * lesson, and it is the same on every run.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(30)
 @Tag("ch03")
 @DisplayName("Chapter 03: the global run queue and fairness")
 @Hint(doc = Ch03GlobalRunQueueTest.DOC, go = "globrunqget, findRunnable's schedtick%61 check (proc.go)")
@@ -42,7 +44,7 @@ class Ch03GlobalRunQueueTest {
                 list.add(gp);
             }
         } finally {
-            proc.sched.lock.unlock();
+            proc.unlockSched();
         }
         return list;
     }
@@ -53,7 +55,7 @@ class Ch03GlobalRunQueueTest {
         try {
             return proc.globrunqget(pp, max);
         } finally {
-            proc.sched.lock.unlock();
+            proc.unlockSched();
         }
     }
 
@@ -76,7 +78,7 @@ class Ch03GlobalRunQueueTest {
         try {
             proc.globrunqget(new P(0), 1);
         } finally {
-            proc.sched.lock.unlock();
+            proc.unlockSched();
         }
         List<G> g = onGlobal(proc, 3);
         List<G> out = new ArrayList<>();

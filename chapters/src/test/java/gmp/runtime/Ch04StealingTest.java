@@ -29,6 +29,8 @@ import gmp.workbook.Hint;
  * P's queue; a go statement wakes an idle P through wakep; spinning Ms are limited; an M with nothing
  * to do parks instead of burning a CPU; and no wake-up is lost on the way.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(40)
 @Tag("ch04")
 @DisplayName("Chapter 04: work stealing and spinning Ms")
 @Hint(doc = Ch04StealingTest.DOC, go = "findRunnable, stealWork, runqsteal, wakep, startm, stopm (proc.go)")
@@ -399,7 +401,7 @@ class Ch04StealingTest {
         try {
             return proc.sched.nmidle;
         } finally {
-            proc.sched.lock.unlock();
+            proc.unlockSched();
         }
     }
 

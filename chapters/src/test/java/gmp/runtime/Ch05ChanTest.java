@@ -25,6 +25,8 @@ import gmp.workbook.Hint;
  * value directly; a full or empty channel parks the goroutine in a FIFO queue without losing the
  * wake-up; close wakes every waiter; misuse gets Go's panics; a nil channel blocks forever.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(52)
 @Tag("ch05")
 @DisplayName("Chapter 05: channels")
 @Hint(doc = Ch05ChanTest.DOC + "#channels", go = "chansend, chanrecv, closechan (chan.go)")

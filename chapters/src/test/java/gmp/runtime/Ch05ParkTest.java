@@ -33,6 +33,8 @@ import gmp.workbook.Hint;
  * lesson. The others run real programs; those that would hang on a missing piece (a wake-up that
  * never comes, a deadlock nobody reports) end early with a message that says which piece.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(50)
 @Tag("ch05")
 @DisplayName("Chapter 05: parking, yield and deadlock detection")
 @Hint(doc = Ch05ParkTest.DOC, go = "gopark, park_m, goready, Gosched, checkdead (proc.go)")

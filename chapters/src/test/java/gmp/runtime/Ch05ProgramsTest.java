@@ -35,6 +35,8 @@ import gmp.workbook.Seeds;
  * direction; but then the buffer would have to hold more than it received (all senders blocked) or
  * fewer than nothing (all receivers blocked). So a hang or a deadlock report is a runtime bug.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(55)
 @Tag("ch05")
 @DisplayName("Chapter 05: random goroutine programs")
 @Hint(doc = Ch05ChanTest.DOC + "#channels", go = "gopark, goready, chansend, chanrecv (proc.go, chan.go)")

@@ -26,6 +26,8 @@ import gmp.workbook.Hint;
  * learner's chansend and chanrecv (it uses their send and recv hand-offs), and Go's own select tests:
  * fairness, non-blocking races, a goroutine selecting on both ends of one channel, duplicates, stress.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(53)
 @Tag("ch05")
 @DisplayName("Chapter 05: select")
 @Hint(doc = Ch05SelectTest.DOC, go = "selectgo (select.go)")

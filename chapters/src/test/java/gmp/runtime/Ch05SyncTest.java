@@ -33,6 +33,8 @@ import gmp.workbook.Hint;
  * goready work; they show what the chapter's two functions make possible, and why goroutine code
  * must not hold a Java lock across a park.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(54)
 @Tag("ch05")
 @DisplayName("Chapter 05: WaitGroup, Mutex and Once on park and ready")
 @Hint(doc = Ch05SyncTest.DOC + "#sync", go = "semacquire, semrelease (sema.go); package sync")
@@ -101,7 +103,8 @@ class Ch05SyncTest {
     @Test
     @DisplayName("WaitGroup: a negative counter panics with \"sync: negative WaitGroup counter\"")
     @Hint(doc = DOC + "#sync", go = "sync.WaitGroup.Add: panic(\"sync: negative WaitGroup counter\")")
-    @Given("WaitGroup is given code, and a done on a zero counter panics before any of yours runs")
+    @Given(value = "WaitGroup is given code, and a done on a zero counter panics before any of yours runs",
+            needs = "ch02")
     void waitGroupNegativeCounterPanics() {
         AtomicReference<Throwable> caught = new AtomicReference<>();
         Harness.run(runtime(1), LIMIT, LOST_WAKEUP, () -> {

@@ -33,6 +33,8 @@ import gmp.workbook.Seeds;
  * a thief checks its victims' too, and an M with nothing to do sleeps until the earliest timer of
  * any P instead of spinning or sleeping forever.
  */
+// The chapter's place in a run of every chapter, so that the hint follows the doc's order.
+@Order(51)
 @Tag("ch05")
 @DisplayName("Chapter 05: timers and sleep")
 @Hint(doc = Ch05TimersTest.DOC, go = "timeSleep, resetForSleep, timers.check, timeSleepUntil (time.go, proc.go)")

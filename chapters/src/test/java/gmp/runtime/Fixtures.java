@@ -34,7 +34,7 @@ final class Fixtures {
         try {
             proc.globrunqput(gp);
         } finally {
-            proc.sched.lock.unlock();
+            proc.unlockSched();
         }
     }
 

@@ -53,17 +53,26 @@ final class Scoreboard {
      * @param message the reason on one line, empty when passed
      * @param hint    the test's {@link Hint}, or null
      * @param given   the test is {@link Given}: it counts in passed/total but earns no points
+     * @param needs   the {@link Given#needs} of a given test: the earlier chapter it runs on, or ""
      */
     record Result(String chapter, Status status, boolean error, boolean stub, String testId, String displayName,
-                  String message, Hint hint, boolean given) {
+                  String message, Hint hint, boolean given, String needs) {
         /** Ran and did not pass: what the learner still has to fix. */
         boolean failed() {
-            return status == Status.FAILED;
+            return status == Status.FAILED && !waits();
         }
 
-        /** Counted in a chapter's total: skipped and aborted tests are neither won nor lost. */
+        /**
+         * A given test that failed because the earlier chapters it runs on are not written yet (a
+         * fresh clone): neither won nor lost, like a skipped test, and named as waiting for them.
+         */
+        boolean waits() {
+            return status == Status.FAILED && given && !needs.isEmpty();
+        }
+
+        /** Counted in a chapter's total: skipped, aborted and waiting tests are neither won nor lost. */
         boolean counted() {
-            return status == Status.PASSED || status == Status.FAILED;
+            return status == Status.PASSED || status == Status.FAILED && !waits();
         }
 
         String jsonStatus() {
@@ -113,7 +122,7 @@ final class Scoreboard {
 
     /** Writes every file; a failure to write is reported on stderr, never fails the test run. */
     static void write(List<Result> results) {
-        Path dir = Path.of(System.getProperty("gmp.results.dir", "target/gmp"));
+        Path dir = resultsDir();
         List<Chapter> chapters = chapters(results, titles(repoRoot()));
         try {
             Files.createDirectories(dir);
@@ -128,6 +137,39 @@ final class Scoreboard {
             }
         } catch (IOException e) {
             System.err.println("scoreboard: cannot write " + dir.toAbsolutePath() + ": " + e);
+        }
+    }
+
+    // ---- progress.txt ------------------------------------------------------------------------------
+
+    private static Path resultsDir() {
+        return Path.of(System.getProperty("gmp.results.dir", "target/gmp"));
+    }
+
+    /**
+     * Appends one line for a test that has just finished (a parameterized test's call keeps its
+     * arguments visible) to progress.txt, which ./gmp test shows
+     * while the tests run (Maven's console stays hidden). One write per whole line, so a reader
+     * never sees half of one. The file grows for as long as the results directory lives
+     * (./gmp removes it before each run).
+     */
+    static void progress(String chapter, Status status, String test, String invocation) {
+        Path dir = resultsDir();
+        String mark = switch (status) {
+            case PASSED -> "ok  ";
+            case FAILED -> "FAIL";
+            default -> "skip";
+        };
+        String call = oneLine(invocation);
+        int room = WIDTH - 14 - (call.isEmpty() ? 0 : Math.min(call.length(), 30) + 1);
+        String line = "  " + mark + " " + chapter + "  " + fit(oneLine(test), room)
+                + (call.isEmpty() ? "" : " " + fit(call, 30)) + "\n";
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("progress.txt"), line, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            System.err.println("scoreboard: cannot write progress: " + e);
         }
     }
 
@@ -146,10 +188,94 @@ final class Scoreboard {
         Throwable shown = stub != null ? stub : thrown;
         String message = shown.getMessage();
         boolean speaksForItself = shown instanceof AssertionError || shown.getClass().getName().startsWith("gmp.");
-        if (message == null || message.isBlank()) {
-            return shown.getClass().getName();
+        if (speaksForItself && message != null && !message.isBlank()) {
+            // A crash report ("fatal error: ...", "panic: ...") that wraps an exception of the workbook's
+            // code: say first where in that code it was thrown, the report's first line is cut.
+            Throwable inner = causes(shown).reversed().stream().filter(t -> !(t instanceof AssertionError)
+                    && !t.getClass().getName().startsWith("gmp.")).findFirst().orElse(null);
+            String where = inner == null ? "" : whereInLearnerCode(inner);
+            return oneLine(where.isEmpty() ? message : inner.getClass().getSimpleName() + where + ". " + message);
         }
-        return oneLine(speaksForItself ? message : shown.getClass().getSimpleName() + ": " + message);
+        String where = whereInLearnerCode(shown);
+        return oneLine(shown.getClass().getSimpleName() + where
+                + (message == null || message.isBlank() ? "" : ": " + message));
+    }
+
+    /**
+     * Where an exception that is nobody's message (an NPE, an index out of bounds) came from in the
+     * workbook's own code (chapters/src/main, not the tests): " in Proc.pidleput (Proc.java:212;
+     * read docs/en/01-bootstrap.md#pidleput)", the doc section being that of the first method on the
+     * stack that has one. "" when no frame is the workbook's: the test's own code tripped over a
+     * value the workbook returned, and the test should say so itself.
+     */
+    static String whereInLearnerCode(Throwable thrown) {
+        StackTraceElement first = null;
+        String doc = null;
+        for (StackTraceElement frame : thrown.getStackTrace()) {
+            if (!isWorkbookCode(frame.getClassName())) {
+                continue;
+            }
+            first = first != null ? first : frame;
+            doc = docSections().get(frame.getMethodName());
+            if (doc != null) {
+                break;
+            }
+        }
+        if (first == null) {
+            return "";
+        }
+        String cls = first.getClassName().substring(first.getClassName().lastIndexOf('.') + 1);
+        return " in " + cls + "." + first.getMethodName() + " (" + first.getFileName() + ":" + first.getLineNumber()
+                + (doc != null ? "; read " + doc : "") + ")";
+    }
+
+    /** A class of the workbook (or the reference) itself: gmp.*, compiled from main, not from the tests. */
+    private static boolean isWorkbookCode(String className) {
+        if (!className.startsWith("gmp.") || className.startsWith("gmp.workbook.")) {
+            return false;
+        }
+        try {
+            Class<?> c = Class.forName(className, false, Scoreboard.class.getClassLoader());
+            var source = c.getProtectionDomain().getCodeSource();
+            return source != null && !source.getLocation().toString().contains("test-classes");
+        } catch (ClassNotFoundException | SecurityException e) {
+            return false;
+        }
+    }
+
+    private static Map<String, String> docSections;
+
+    /**
+     * Method name -> "docs/en/NN-slug.md#anchor", from the docs' exercise headings: a heading that names
+     * {@code `pidleput(pp)`} belongs to the {@code <a id>} just above it. The earliest chapter wins.
+     */
+    private static synchronized Map<String, String> docSections() {
+        if (docSections != null) {
+            return docSections;
+        }
+        Map<String, String> sections = new LinkedHashMap<>();
+        Path root = repoRoot();
+        try (var docs = root == null ? java.util.stream.Stream.<Path>empty() : Files.list(root.resolve("docs/en"))) {
+            for (Path doc : docs.filter(d -> d.getFileName().toString().matches("\\d\\d-.*\\.md")).sorted().toList()) {
+                String anchor = null;
+                for (String line : Files.readAllLines(doc, StandardCharsets.UTF_8)) {
+                    var a = java.util.regex.Pattern.compile("<a id=\"([^\"]+)\"").matcher(line);
+                    if (a.find()) {
+                        anchor = a.group(1);
+                    } else if (line.startsWith("#") && anchor != null) {
+                        var m = java.util.regex.Pattern.compile("`(\\w+)\\(").matcher(line);
+                        while (m.find()) {
+                            sections.putIfAbsent(m.group(1), "docs/en/" + doc.getFileName() + "#" + anchor);
+                        }
+                        anchor = null;
+                    }
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("scoreboard: cannot read the docs' sections: " + e);
+        }
+        docSections = sections;
+        return sections;
     }
 
     /** Whether a workbook stub was reached on the way: its message is then the reason. */
@@ -208,8 +334,9 @@ final class Scoreboard {
     }
 
     /**
-     * What to do after the last chapter of this run, when every test passed: the next chapter of
-     * docs/chapters.tsv whose doc exists ("read docs/en/02-local-runq.md, then ./gmp test 02"), or "".
+     * The chapter after the last one of this run, from docs/chapters.tsv: "chapter 02, The go
+     * statement and the local run queue: read docs/en/02-local-runq.md, then ./gmp test 02", or that
+     * it is coming (listed, no doc yet), or "" after the course's last chapter.
      */
     private static String afterLast(List<Chapter> chapters) {
         Path root = repoRoot();
@@ -221,13 +348,13 @@ final class Scoreboard {
         try {
             for (String line : Files.readAllLines(root.resolve("docs/chapters.tsv"), StandardCharsets.UTF_8)) {
                 String[] f = line.split("\t");
-                if (line.startsWith("#") || f.length < 3 || Integer.parseInt(f[0].strip()) != last + 1) {
+                if (line.startsWith("#") || f.length < 3 || Integer.parseInt(f[0].strip()) <= last) {
                     continue;
                 }
                 String nn = f[0].strip();
                 String doc = "docs/en/" + nn + "-" + f[1].strip() + ".md";
-                return Files.exists(root.resolve(doc))
-                        ? "Next chapter: read " + doc + ", then ./gmp test " + nn + "." : "";
+                return "chapter " + nn + ", " + f[2].strip() + (Files.exists(root.resolve(doc))
+                        ? ": read " + doc + ", then ./gmp test " + nn + "." : " (coming: not written yet).");
             }
         } catch (IOException | NumberFormatException e) {
             return "";
@@ -308,8 +435,13 @@ final class Scoreboard {
             if (c.givenCount() > 0) {
                 notes.add(c.givenCount() + " given");
             }
-            if (c.tests().size() > c.total()) {
-                notes.add((c.tests().size() - c.total()) + " skipped");
+            long waiting = c.tests().stream().filter(Result::waits).count();
+            if (waiting > 0) {
+                notes.add(waiting + " given waiting for " + c.tests().stream().filter(Result::waits)
+                        .map(Result::needs).max(Comparator.naturalOrder()).orElseThrow() + " and before");
+            }
+            if (c.tests().size() - waiting > c.total()) {
+                notes.add((c.tests().size() - waiting - c.total()) + " skipped");
             }
             out.append(String.format("  %-4s  %-" + titleWidth + "s  %7s  %3d pts  %s%s%n", c.tag(),
                     fit(c.title(), titleWidth), c.passed() + "/" + c.total(), c.points(), c.done() ? "done" : "to do",
@@ -327,6 +459,12 @@ final class Scoreboard {
         return out.append('\n').append(next(chapters)).toString();
     }
 
+    /** hint.txt and scoreboard.txt of these results, as {@link #write} writes them (for the tooling's tests). */
+    static String[] render(List<Result> results) {
+        List<Chapter> chapters = chapters(results, titles(repoRoot()));
+        return new String[] {next(chapters), scoreboard(chapters)};
+    }
+
     /** The first failing test of the lowest unfinished chapter, with why and where to read; or well done. */
     private static String next(List<Chapter> chapters) {
         int total = chapters.stream().mapToInt(Chapter::total).sum();
@@ -335,11 +473,18 @@ final class Scoreboard {
         }
         Chapter chapter = chapters.stream().filter(c -> !c.done()).findFirst().orElse(null);
         if (chapter == null) {
+            String only = System.getProperty("gmp.only", "").strip();
+            if (!only.isEmpty()) {
+                return "Every test whose name contains '" + only + "' passes (" + total + "/" + total + ").\n"
+                        + wrap("next", chapters.getFirst().rerun() + " runs the whole chapter");
+            }
+            String done = chapters.stream().map(c -> c.tag().equals(NO_CHAPTER) ? "tests without a chapter"
+                    : "chapter " + c.tag().substring(2)).collect(Collectors.joining(", "));
             String after = afterLast(chapters);
-            return "All done: every test in this run passes (" + total + "/" + total + ").\n"
-                    + wrap("next", (after.isEmpty() ? "" : after + " ")
-                    + "./gmp score shows every chapter; ./gmp demo runs a Go-style program on the reference"
-                    + " runtime");
+            return done + " done: " + total + "/" + total + ".\n"
+                    + wrap("next", after.isEmpty()
+                    ? "that was the course's last chapter; ./gmp score checks every chapter at once"
+                    : after + " (./gmp score shows every chapter.)");
         }
         Result test = chapter.tests().stream().filter(Result::failed).findFirst().orElseThrow();
         StringBuilder out = new StringBuilder("Next: " + chapter.tag() + "  " + chapter.title() + "\n");

@@ -63,6 +63,14 @@ public final class ScoreboardListener implements TestExecutionListener {
     private record Row(TestIdentifier node, Outcome outcome) {
     }
 
+    /** The plan being run, for the progress lines' display names. */
+    private volatile TestPlan running;
+
+    @Override
+    public void testPlanExecutionStarted(TestPlan plan) {
+        running = plan;
+    }
+
     @Override
     public void executionSkipped(TestIdentifier node, String reason) {
         outcomes.put(node.getUniqueId(), new Outcome(Status.SKIPPED, false, false, Scoreboard.oneLine(reason)));
@@ -77,6 +85,14 @@ public final class ScoreboardListener implements TestExecutionListener {
             case FAILED -> new Outcome(Status.FAILED, Scoreboard.isError(thrown), Scoreboard.isStub(thrown),
                     Scoreboard.reason(thrown));
         });
+        TestPlan plan = running;
+        if (node.isTest() && plan != null) {
+            List<TestIdentifier> chain = belowClass(plan, node);
+            Scoreboard.progress(chapter(plan, node), result.getStatus() == TestExecutionResult.Status.SUCCESSFUL
+                    ? Status.PASSED : result.getStatus() == TestExecutionResult.Status.ABORTED ? Status.ABORTED
+                    : Status.FAILED, chain.getFirst().getDisplayName(),
+                    chain.size() > 1 ? chain.getLast().getDisplayName() : "");
+        }
     }
 
     @Override
@@ -115,7 +131,8 @@ public final class ScoreboardListener implements TestExecutionListener {
         TestIdentifier node = row.node();
         Outcome outcome = row.outcome();
         return new Result(chapter(plan, node), outcome.status(), outcome.error(), outcome.stub(), testId(plan, node),
-                displayName(plan, node), outcome.reason(), hint(plan, node), given(plan, node));
+                displayName(plan, node), outcome.reason(), hint(plan, node), given(plan, node) != null,
+                given(plan, node) == null ? "" : given(plan, node).needs());
     }
 
     /** The {@code chNN} tag of the node or its nearest tagged ancestor, else {@code -}. */
@@ -173,18 +190,18 @@ public final class ScoreboardListener implements TestExecutionListener {
         return null;
     }
 
-    /** Whether the test method (of this node or of the invocation's method) is {@link Given}. */
-    private static boolean given(TestPlan plan, TestIdentifier node) {
+    /** The {@link Given} mark of the test method (of this node or of the invocation's method), or null. */
+    private static Given given(TestPlan plan, TestIdentifier node) {
         for (TestIdentifier n : belowClass(plan, node)) {
             try {
-                if (n.getSource().orElse(null) instanceof MethodSource m && m.getJavaMethod().isAnnotationPresent(Given.class)) {
-                    return true;
+                if (n.getSource().orElse(null) instanceof MethodSource m && m.getJavaMethod().getAnnotation(Given.class) != null) {
+                    return m.getJavaMethod().getAnnotation(Given.class);
                 }
             } catch (RuntimeException unresolvable) {
                 // As for hints: a method reflection cannot load is not marked.
             }
         }
-        return false;
+        return null;
     }
 
     /**

@@ -1732,6 +1732,11 @@ final class Proc {
         sched.lock.lock();
     }
 
+    /** Releases sched.lock (Go: unlock(&sched.lock)); pair it with {@link #lockSched} in a finally. */
+    void unlockSched() {
+        sched.lock.unlock();
+    }
+
     /**
      * Go's assertLockHeld(&sched.lock). The lock has no owner (RuntimeMutex says why), so this checks
      * only that someone holds it: it still catches a caller that did not lock at all.
