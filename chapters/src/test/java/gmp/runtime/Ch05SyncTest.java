@@ -388,7 +388,12 @@ class Ch05SyncTest {
                 cStop.set(true);
                 mainWaits.release();
             });
-            // main keeps p0 busy, so another M steals B and runs it: B locks on that M.
+            // main keeps p0 busy, so another M steals B and runs it: B locks on that M. From chapter 06
+            // on, sysmon would preempt main, which spins here for more than a slice, at its next go
+            // statement, and main might come back on B's M: so main is not preemptible (Go's
+            // m.preemptoff) until it has readied B into p0's runnext.
+            M m0 = Proc.getg().m;
+            m0.preemptoff = "the test's setup";
             Spin.until(() -> b.get() != null && b.get().status() == G._Gwaiting, "B to park");
             Go.go(() -> {
                 cRuns.set(true);
@@ -396,6 +401,7 @@ class Ch05SyncTest {
             });
             Spin.until(cRuns::get, "C to run on the other P");
             bWaits.release();              // B goes into p0's runnext...
+            m0.preemptoff = "";
             mainWaits.acquire(Sema.SEMACQUIRE); // ...and runs on m0 as soon as main parks
         });
         return seen;
