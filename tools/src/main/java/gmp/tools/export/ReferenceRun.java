@@ -45,6 +45,20 @@ final class ReferenceRun {
                     .mapToInt(Grade.Test::points).sum();
         } finally {
             Export.deleteTree(scratch);
+            deleteBuildOutputs(export);
+        }
+    }
+
+    /**
+     * Removes what the reference run built inside the export itself (the modules other than the
+     * workbook, such as the preemption agent, build into their own target/): an export is handed out
+     * as sources only, with no class file or jar in it.
+     */
+    private static void deleteBuildOutputs(Path export) throws IOException {
+        try (var dirs = Files.list(export)) {
+            for (Path target : dirs.map(d -> d.resolve("target")).filter(Files::isDirectory).toList()) {
+                Export.deleteTree(target);
+            }
         }
     }
 
