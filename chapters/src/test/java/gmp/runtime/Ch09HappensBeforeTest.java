@@ -25,8 +25,9 @@ import gmp.workbook.Hint;
  * Chapter 09: the happens-before edges of go.dev/ref/mem, on this runtime. Each test publishes
  * plain data (no volatile, no VarHandle) from one goroutine to another through one of the Go
  * memory model's synchronizing operations, {@value #ROUNDS} times on GOMAXPROCS 2, and checks that
- * the reader saw it. The goroutines are the actors, so jcstress cannot run these; the harness counts
- * in how many rounds the writer and the reader ran on different Ps, and prints it.
+ * the reader saw it. The goroutines are the actors, so jcstress cannot run these; each test counts
+ * in how many rounds the writer and the reader ran on different Ps, and prints it. Readers poll
+ * ({@link #poll}) where a blocking one would be readied onto its writer's P.
  *
  * <p>What a pass proves, honestly: that on this x86 machine the runtime's synchronization (the
  * channel lock's CAS, the park and ready hand-off through the run queues, the semaphore under

@@ -30,7 +30,11 @@ public class AccessAtomicity {
 
     /**
      * A plain long written all ones: the JMM allows a torn read, x86-64 never does one.
-     * MEASURED_ATOM_PLAINLONG
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     -1    298,554  Acceptable
+     *      0     78,297  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0", "-1"}, expect = ACCEPTABLE, desc = "The reader saw the whole old value or the whole new one.")
@@ -52,7 +56,11 @@ public class AccessAtomicity {
 
     /**
      * A volatile long: every read is whole.
-     * MEASURED_ATOM_VOLATILELONG
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     -1     42,078  Acceptable
+     *      0     14,989  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0", "-1"}, expect = ACCEPTABLE, desc = "The reader saw the whole old value or the whole new one.")
@@ -81,7 +89,13 @@ public class AccessAtomicity {
     /**
      * Two plain fields written one after the other: the reader sees a torn pair whenever its reads
      * straddle a write, no reordering needed.
-     * MEASURED_ATOM_PAIRPLAIN
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     88,552  Acceptable
+     *     0, 1          0  Interesting
+     *     1, 0          1  Interesting
+     *     1, 1    329,258  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "1, 1"}, expect = ACCEPTABLE, desc = "The reader saw the whole old pair or the whole new one.")
@@ -114,7 +128,13 @@ public class AccessAtomicity {
      * reader that runs between the two writes sees one new field and one old one. Both torn
      * outcomes come from plain interleavings ({@code 0, 1}: a read before the writer started,
      * b read after it ended), so no access mode can forbid them; only one write can.
-     * MEASURED_ATOM_PAIRVOLATILE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     10,545  Acceptable
+     *     0, 1          0  Interesting
+     *     1, 0          2  Interesting
+     *     1, 1     46,138  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "1, 1"}, expect = ACCEPTABLE, desc = "The reader saw the whole old pair or the whole new one.")
@@ -143,7 +163,11 @@ public class AccessAtomicity {
     /**
      * One plain reference to an immutable pair, replaced by a new one: a reference is never torn,
      * and final fields are safe to publish even through a race (JLS 17.5).
-     * MEASURED_ATOM_FROZEN
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0    145,531  Acceptable
+     *     1, 1    405,400  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "1, 1"}, expect = ACCEPTABLE, desc = "The reader saw the whole old pair or the whole new one.")

@@ -37,7 +37,13 @@ public class Coherence {
 
     /**
      * Plain field.
-     * MEASURED_CORR_PLAIN
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0      3,217  Acceptable
+     *     0, 1          0  Acceptable
+     *     1, 0          0  Interesting
+     *     1, 1     42,787  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reads saw the values in the order they were written.")
@@ -63,7 +69,13 @@ public class Coherence {
 
     /**
      * Opaque accesses: forbidden.
-     * MEASURED_CORR_OPAQUE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     37,576  Acceptable
+     *     0, 1         31  Acceptable
+     *     1, 0          0  Forbidden
+     *     1, 1    349,484  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reads saw the values in the order they were written.")

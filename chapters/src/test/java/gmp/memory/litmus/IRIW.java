@@ -33,7 +33,8 @@ public class IRIW {
 
     /**
      * Plain fields.
-     * MEASURED_IRIW_PLAIN
+     * <p>Not run here: jcstress schedules four actors only on four or more CPUs, and this
+     * machine has two.
      */
     @JCStressTest
     @Outcome(id = "1, 0, 1, 0", expect = ACCEPTABLE_INTERESTING, desc = "The readers saw the two writes in opposite orders: allowed for plain fields.")
@@ -68,7 +69,8 @@ public class IRIW {
 
     /**
      * Stores with setRelease, loads with getAcquire: still allowed.
-     * MEASURED_IRIW_RELACQ
+     * <p>Not run here: jcstress schedules four actors only on four or more CPUs, and this
+     * machine has two.
      */
     @JCStressTest
     @Outcome(id = "1, 0, 1, 0", expect = ACCEPTABLE_INTERESTING, desc = "The readers saw the two writes in opposite orders: release/acquire allows it.")
@@ -105,7 +107,8 @@ public class IRIW {
 
     /**
      * Volatile fields: forbidden.
-     * MEASURED_IRIW_VOLATILE
+     * <p>Not run here: jcstress schedules four actors only on four or more CPUs, and this
+     * machine has two.
      */
     @JCStressTest
     @Outcome(id = "1, 0, 1, 0", expect = FORBIDDEN, desc = "The readers saw the two writes in opposite orders: volatile forbids it.")

@@ -31,7 +31,13 @@ public class LoadBuffering {
 
     /**
      * Plain fields.
-     * MEASURED_LB_PLAIN
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     59,704  Acceptable
+     *     0, 1    325,762  Acceptable
+     *     1, 0    104,025  Acceptable
+     *     1, 1          0  Interesting
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 0"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")
@@ -56,7 +62,13 @@ public class LoadBuffering {
 
     /**
      * Loads with getAcquire, stores with setRelease: {@code 1, 1} is forbidden.
-     * MEASURED_LB_RELACQ
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0      4,067  Acceptable
+     *     0, 1    246,978  Acceptable
+     *     1, 0    125,806  Acceptable
+     *     1, 1          0  Forbidden
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 0"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")
@@ -83,7 +95,13 @@ public class LoadBuffering {
 
     /**
      * Volatile fields: forbidden.
-     * MEASURED_LB_VOLATILE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0         51  Acceptable
+     *     0, 1     44,270  Acceptable
+     *     1, 0     10,828  Acceptable
+     *     1, 1          0  Forbidden
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 0"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")

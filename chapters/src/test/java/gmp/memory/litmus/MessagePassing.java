@@ -26,15 +26,22 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * The tables were measured on this project's 2-core x86-64 VM, JDK 25, with the chapter's budget
  * (one JVM configuration, tiered up to C2), while other builds loaded the machine.
  *
- * <p>x86 keeps stores in order and loads in order (TSO), so the CPU never shows {@code 1, 0}; only
- * the JIT could, by moving the plain accesses. The JMM allows it for plain and opaque accesses and
+ * <p>x86 keeps stores in order and loads in order (TSO), so the CPU never shows {@code 1, 0}; the
+ * JIT can, by moving the plain accesses, and did here (16 times in the table below, 6 in another run). The JMM allows it for plain and opaque accesses and
  * forbids it once the flag is written with release and read with acquire.
  */
 public class MessagePassing {
 
     /**
-     * Plain fields: the JMM allows {@code 1, 0}.
-     * MEASURED_MP_PLAIN
+     * Plain fields: the JMM allows {@code 1, 0}, and C2 produced it (it may compile the reader's two
+     * loads in either order).
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0    148,249  Acceptable
+     *     0, 1          1  Acceptable
+     *     1, 0         16  Interesting
+     *     1, 1    361,705  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reader ran before, during or after the writer, in program order.")
@@ -60,7 +67,13 @@ public class MessagePassing {
     /**
      * Opaque accesses are atomic and coherent per variable but order nothing across two variables:
      * the JMM still allows {@code 1, 0}.
-     * MEASURED_MP_OPAQUE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     63,271  Acceptable
+     *     0, 1          1  Acceptable
+     *     1, 0          0  Interesting
+     *     1, 1    313,579  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reader ran before, during or after the writer, in program order.")
@@ -89,7 +102,13 @@ public class MessagePassing {
      * The flag written with setRelease and read with getAcquire, the data plain: the release orders
      * the data store before the flag store, the acquire the flag load before the data load, so
      * {@code 1, 0} is forbidden. This is the weakest correct publication.
-     * MEASURED_MP_RELACQ
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     42,327  Acceptable
+     *     0, 1         41  Acceptable
+     *     1, 0          0  Forbidden
+     *     1, 1    344,723  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reader ran before, during or after the writer, in program order.")
@@ -116,7 +135,13 @@ public class MessagePassing {
     /**
      * A volatile flag: forbidden too, and stronger than MP needs (a volatile store is followed by a
      * full fence on x86, a {@code lock addl}).
-     * MEASURED_MP_VOLATILE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0     10,759  Acceptable
+     *     0, 1          4  Acceptable
+     *     1, 0          0  Forbidden
+     *     1, 1     36,521  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 0", "0, 1", "1, 1"}, expect = ACCEPTABLE, desc = "The reader ran before, during or after the writer, in program order.")

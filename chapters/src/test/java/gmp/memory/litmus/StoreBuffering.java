@@ -32,7 +32,13 @@ public class StoreBuffering {
 
     /**
      * Plain fields.
-     * MEASURED_SB_PLAIN
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0          8  Interesting
+     *     0, 1         28  Acceptable
+     *     1, 0         82  Acceptable
+     *     1, 1          0  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 1", "1, 0", "1, 1"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")
@@ -57,7 +63,13 @@ public class StoreBuffering {
 
     /**
      * Stores with setRelease, loads with getAcquire: still allowed, and seen.
-     * MEASURED_SB_RELACQ
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0         46  Interesting
+     *     0, 1    362,751  Acceptable
+     *     1, 0     42,433  Acceptable
+     *     1, 1      2,341  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 1", "1, 0", "1, 1"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")
@@ -84,7 +96,13 @@ public class StoreBuffering {
 
     /**
      * Volatile fields: sequentially consistent, so {@code 0, 0} is forbidden.
-     * MEASURED_SB_VOLATILE
+     * <pre>
+     *   RESULT    SAMPLES  EXPECT
+     *     0, 0          0  Forbidden
+     *     0, 1    336,928  Acceptable
+     *     1, 0     39,910  Acceptable
+     *     1, 1         13  Acceptable
+     * </pre>
      */
     @JCStressTest
     @Outcome(id = {"0, 1", "1, 0", "1, 1"}, expect = ACCEPTABLE, desc = "Some interleaving of the four accesses explains it.")
