@@ -59,8 +59,9 @@ import java.util.function.Predicate;
  *   <li>A nil channel ({@code var c chan T}) is {@link #nil()}: sending to or receiving from it
  *       blocks forever, closing it panics.</li>
  *   <li>Go's non-blocking send and receive first look at the channel without the lock (chan.go's
- *       {@code full} and {@code empty} fast paths). We always take the lock: the same answers,
- *       fewer subtleties.</li>
+ *       {@code full} and {@code empty} fast paths). Our send always takes the lock; our
+ *       non-blocking receive has Go's fast path ({@link #chanrecvFast}, chapter 09), whose order
+ *       of looks is the lesson.</li>
  *   <li>Every operation but {@link #make}, {@link #len} and {@link #cap} may park or ready a
  *       goroutine, so it must run on a goroutine; from a plain Java thread it throws an
  *       {@link IllegalStateException}.</li>
@@ -100,8 +101,8 @@ public final class Chan<T> implements Iterable<T> {
     int recvx;
     /** Values in the buffer; written under lock, volatile so that len() may read it without. */
     volatile int qcount;
-    /** Set once by close; under lock. */
-    boolean closed;
+    /** Set once by close, under lock; volatile for chanrecv's lock-free fast path. */
+    volatile boolean closed;
     /** Blocked receivers and blocked senders; under lock. */
     final WaitQ recvq = new WaitQ();
     final WaitQ sendq = new WaitQ();
@@ -113,6 +114,18 @@ public final class Chan<T> implements Iterable<T> {
     // send or receive would be a new object each time.
     private final Runnable unlockFn = this::unlock;
     private final Predicate<G> chanparkcommitFn = this::chanparkcommit;
+    /** The channel as chanrecvFast looks at it, without the lock. */
+    private final Observed observed = new Observed() {
+        @Override
+        public boolean empty() {
+            return dataqsiz == 0 ? sendq.firstAcquire() == null : qcount == 0;
+        }
+
+        @Override
+        public boolean closed() {
+            return closed;
+        }
+    };
 
     private Chan(int cap, boolean isNil) {
         this.id = IDS.incrementAndGet();
@@ -267,6 +280,16 @@ public final class Chan<T> implements Iterable<T> {
      */
     Recv<T> chanrecv(boolean block) {
         G gp = Go.current("receive from a channel");
+        if (!block && !isNil) {
+            switch (chanrecvFast(observed)) {
+                case WOULD_BLOCK:
+                    return null;
+                case CLOSED_AND_EMPTY:
+                    return new Recv<>(null, false);
+                case TAKE_THE_LOCK:
+                    break;
+            }
+        }
         // TODO(ch05): nil channel: null if !block, else park forever (Proc.WAIT_CHAN_RECEIVE_NIL). Then lock(gp.proc).
         //             Closed and qcount 0: unlock, new Recv<>(null, false). A sender in sendq.dequeue():
         //             new Recv<>(recv(sg, this::unlock), true). A value in the buffer: bufget(), unlock, ok.
@@ -275,6 +298,42 @@ public final class Chan<T> implements Iterable<T> {
         //             (elemOf(sg)) and whether it came from a sender (success) or from close.
         //             Read docs/en/05-parking.md#chanrecv
         throw new gmp.runtime.NotImplementedYet("ch05", "chanrecv", "docs/en/05-parking.md#chanrecv");
+    }
+
+    /** What a non-blocking receive can tell without the lock (Go: the {@code !block && empty(c)} block of chanrecv). */
+    enum Fast {
+        /** The channel was open and empty at one instant: the receive would block. */
+        WOULD_BLOCK,
+        /** The channel was closed and empty at one instant: the zero value, ok false. */
+        CLOSED_AND_EMPTY,
+        /** Nothing decided: take the lock and look properly. */
+        TAKE_THE_LOCK
+    }
+
+    /**
+     * The two things the fast path may look at without the lock: Go's {@code empty(c)} (an
+     * unbuffered channel has no waiting sender, a buffered one no value) and
+     * {@code atomic.Load(&c.closed)}. An interface so that a test can change the channel between
+     * two looks.
+     */
+    interface Observed {
+        boolean empty();
+
+        boolean closed();
+    }
+
+    /**
+     * The lock-free fast path of a non-blocking receive (Go: chanrecv with {@code !block}). Each look
+     * is atomic, but the channel may change between two looks, so the answer must be true at some
+     * instant between the first look and the last. A closed channel never reopens: that is what
+     * makes the order of the looks decide whether the answer is true.
+     */
+    static Fast chanrecvFast(Observed c) {
+        // TODO(ch09): Go's order: empty? (no: TAKE_THE_LOCK); then closed? (no: WOULD_BLOCK); then empty
+        //             again? (yes: CLOSED_AND_EMPTY; no: TAKE_THE_LOCK, a value came in between). The
+        //             doc's section says why neither look may move.
+        //             Read docs/en/09-memory-model.md#nonblocking-recv
+        return Fast.TAKE_THE_LOCK;
     }
 
     /**

@@ -1,5 +1,8 @@
 package gmp.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * A channel's queue of waiting goroutines, first come first served: Go's {@code waitq} (chan.go), a
  * doubly linked list of {@link Sudog}s through their next/prev links. Guarded by the channel's lock.
@@ -11,8 +14,26 @@ package gmp.runtime;
  * {@code g.selectDone} in {@code waitq.dequeue}).
  */
 final class WaitQ {
+    private static final VarHandle FIRST;
+
+    static {
+        try {
+            FIRST = MethodHandles.lookup().findVarHandle(WaitQ.class, "first", Sudog.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private Sudog first;
     private Sudog last;
+
+    /**
+     * The first waiter, read without the channel's lock (Go: {@code atomic.Loadp(&c.sendq.first)} in
+     * chan.go's {@code empty}): only chanrecv's fast path asks, and only whether it is null.
+     */
+    Sudog firstAcquire() {
+        return (Sudog) FIRST.getAcquire(this);
+    }
 
     /** Appends sg at the tail (Go: waitq.enqueue). */
     void enqueue(Sudog sg) {
