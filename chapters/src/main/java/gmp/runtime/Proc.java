@@ -254,12 +254,12 @@ final class Proc {
             throw new IllegalStateException("acquirep: invalid state: " + mp + ".p=" + mp.p + ", " + pp
                     + ".m=" + pp.m + ", " + pp + ".status=" + P.statusName(pp.status) + " (want no P, no M, idle)");
         }
+        if (trace != null) {
+            trace.proc(mp, pp, EventKind.ProcStart); // recorded in pp's buffer, which mp now takes over
+        }
         // TODO(ch01): link mp.p and pp.m to each other and mark pp _Prunning.
         //             Read docs/en/01-bootstrap.md#acquirep
         throw new gmp.runtime.NotImplementedYet("ch01", "acquirep", "docs/en/01-bootstrap.md#acquirep");
-        if (trace != null) {
-            trace.proc(mp, pp, EventKind.ProcStart);
-        }
     }
 
     /** Dissociates the current M from its P and returns the P, now _Pidle (Go: releasep). */

@@ -283,15 +283,15 @@ final class Proc {
             throw new IllegalStateException("acquirep: invalid state: " + mp + ".p=" + mp.p + ", " + pp
                     + ".m=" + pp.m + ", " + pp + ".status=" + P.statusName(pp.status) + " (want no P, no M, idle)");
         }
+        if (trace != null) {
+            trace.proc(mp, pp, EventKind.ProcStart); // recorded in pp's buffer, which mp now takes over
+        }
         // BEGIN SOLUTION ch01 #acquirep
         // TODO: link mp.p and pp.m to each other and mark pp _Prunning.
         mp.p = pp;
         pp.m = mp;
         pp.status = P._Prunning;
         // END SOLUTION
-        if (trace != null) {
-            trace.proc(mp, pp, EventKind.ProcStart);
-        }
     }
 
     /** Dissociates the current M from its P and returns the P, now _Pidle (Go: releasep). */
