@@ -55,6 +55,10 @@ final class Preempt {
     static void request(G gp) {
         if (PREEMPT.compareAndSet(gp, false, true)) {
             Safepoint.add(1);
+            Trace t = gp.proc.trace;
+            if (t != null) {
+                t.preemptRequest(gp);
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
+import gmp.runtime.trace.EventKind;
 import jdk.internal.vm.Continuation;
 
 /**
@@ -104,11 +105,14 @@ final class Proc {
     final AtomicInteger shutdownPolls = new AtomicInteger();
     /** Why the program died, or null: the first reason wins. */
     private final AtomicReference<Throwable> crash = new AtomicReference<>();
+    /** The execution trace, or null when tracing is off: every emit point tests it (Trace says why). */
+    final Trace trace;
 
-    Proc(GoRuntime.Config config, String threadPrefix) {
+    Proc(GoRuntime.Config config, String threadPrefix, Trace trace) {
         this.config = config;
         this.threadPrefix = threadPrefix;
         this.debug = GoDebug.parse(config.env().get("GODEBUG"));
+        this.trace = trace;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -132,6 +136,9 @@ final class Proc {
             exit();
             joinMs();
             Preempt.exited(this);
+            if (trace != null) {
+                trace.finish(gomaxprocs);
+            }
             if (m0 != null) {
                 m0.unminit();
             }
@@ -228,6 +235,9 @@ final class Proc {
                     + " (want 1.." + MAX_GOMAXPROCS + ")");
         }
         stealOrder.reset(nprocs);
+        if (trace != null) {
+            trace.procs(nprocs);
+        }
         // TODO(ch01): fill allp with nprocs new P(i); set gomaxprocs. The current M (getm()) takes allp[0]:
         //             set it _Pidle, then acquirep it. Every other P, from nprocs-1 down to 1: _Pidle, pidleput.
         //             Read docs/en/01-bootstrap.md#procresize
@@ -244,6 +254,9 @@ final class Proc {
             throw new IllegalStateException("acquirep: invalid state: " + mp + ".p=" + mp.p + ", " + pp
                     + ".m=" + pp.m + ", " + pp + ".status=" + P.statusName(pp.status) + " (want no P, no M, idle)");
         }
+        if (trace != null) {
+            trace.proc(mp, pp, EventKind.ProcStart); // recorded in pp's buffer, which mp now takes over
+        }
         // TODO(ch01): link mp.p and pp.m to each other and mark pp _Prunning.
         //             Read docs/en/01-bootstrap.md#acquirep
         throw new gmp.runtime.NotImplementedYet("ch01", "acquirep", "docs/en/01-bootstrap.md#acquirep");
@@ -255,6 +268,9 @@ final class Proc {
         P pp = mp.p;
         if (pp == null || pp.m != mp || pp.status != P._Prunning) {
             throw new IllegalStateException("releasep: invalid state: " + mp + ".p=" + pp);
+        }
+        if (trace != null) {
+            trace.proc(mp, pp, EventKind.ProcStop);
         }
         mp.p = null;
         pp.m = null;
@@ -1151,6 +1167,10 @@ final class Proc {
         if (!gp.casStatus(oldval, newval)) {
             throw new IllegalStateException("casgstatus: " + gp + " has status " + G.statusName(gp.status())
                     + ", expected " + G.statusName(oldval) + " (moving it to " + G.statusName(newval) + ")");
+        }
+        Trace t = gp.proc.trace;
+        if (t != null) {
+            t.status(gp, oldval, newval);
         }
     }
 

@@ -23,7 +23,12 @@ final class Stepper implements AutoCloseable {
 
     /** Boots a runtime with {@code gomaxprocs} Ps on this thread, in explicit-step mode. */
     static Stepper boot(int gomaxprocs) {
-        Stepper s = new Stepper(GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build());
+        return boot(GoRuntime.builder().gomaxprocs(gomaxprocs).env(Map.of()).build());
+    }
+
+    /** Boots {@code rt}, built by the test (with a trace, say), on this thread, in explicit-step mode. */
+    static Stepper boot(GoRuntime rt) {
+        Stepper s = new Stepper(rt);
         s.proc.stepping = true;
         try {
             s.proc.schedinit();

@@ -1,6 +1,7 @@
 package gmp.runtime;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -61,8 +62,26 @@ public final class GoRuntime {
         private Map<String, String> env = System.getenv();
         private int ncpu = Runtime.getRuntime().availableProcessors();
         private PrintStream trace = System.err;
+        private Path executionTrace;
+        private boolean recordTrace;
 
         private Builder() {
+        }
+
+        /**
+         * Records an execution trace and writes it when the program ends: Chrome's Trace Event Format
+         * to {@code file} (Perfetto, chrome://tracing) and an HTML timeline beside it ({@code x.json}
+         * -> {@code x.html}). Overrides {@code GMPTRACE} in the environment (docs/en/trace.md).
+         */
+        public Builder executionTrace(Path file) {
+            this.executionTrace = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** Records an execution trace in memory only, for the workbook's tests (Proc.trace.events()). */
+        Builder recordTrace() {
+            this.recordTrace = true;
+            return this;
         }
 
         /** The number of Ps (Go's GOMAXPROCS); overrides the environment. GODEBUG is read from the environment too. */
@@ -90,15 +109,16 @@ public final class GoRuntime {
         }
 
         public GoRuntime build() {
-            return new GoRuntime(new Config(gomaxprocs, env, ncpu, trace));
+            Config config = new Config(gomaxprocs, env, ncpu, trace);
+            return new GoRuntime(config, Trace.open(executionTrace, recordTrace, config.env()));
         }
     }
 
     private final Proc proc;
     private final AtomicBoolean started = new AtomicBoolean();
 
-    private GoRuntime(Config config) {
-        this.proc = new Proc(config, "gmp-" + IDS.incrementAndGet());
+    private GoRuntime(Config config, Trace trace) {
+        this.proc = new Proc(config, "gmp-" + IDS.incrementAndGet(), trace);
     }
 
     public static Builder builder() {

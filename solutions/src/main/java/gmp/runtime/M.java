@@ -54,6 +54,8 @@ final class M {
     Consumer<G> mcallfn;
     /** Non-empty while this M's goroutine must not be preempted, saying why (Go: m.preemptoff). */
     String preemptoff = "";
+    /** The time of this M's last trace event: the next is later, so an M's track stays in order (Trace). */
+    long traceLast = -1;
 
     M(Proc proc, long id) {
         this.proc = proc;
