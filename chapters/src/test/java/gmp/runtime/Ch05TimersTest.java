@@ -272,17 +272,12 @@ class Ch05TimersTest {
                     for (int i = 1; i < procs; i++) {
                         long d = 20L * i;
                         Go.go(() -> {
-                            started.incrementAndGet();
-                            // all four run at once, so each holds its own P
-                            Spin.until(() -> started.get() == procs, "all four goroutines to run");
-                            sleptOn.add(Proc.getg().m.p.id);
+                            sleptOn.add(holdOwnP(started, procs));
                             Go.sleep(ms(d));
                             woke.incrementAndGet();
                         });
                     }
-                    started.incrementAndGet();
-                    Spin.until(() -> started.get() == procs, "all four goroutines to run");
-                    sleptOn.add(Proc.getg().m.p.id);
+                    sleptOn.add(holdOwnP(started, procs));
                     Go.sleep(ms(300)); // the other sleepers end after 20, 40, 60 ms
                     wokeBeforeMain.set(woke.get());
                 });
@@ -291,6 +286,24 @@ class Ch05TimersTest {
                 + " all must have fired within main's 300 ms sleep. An idle M sleeps until the earliest timer of any P,"
                 + " takes a P, and stealWork's last pass runs the victims' due timers. Read %s#idle-timers", DOC)
                 .isEqualTo(procs - 1);
+    }
+
+    /**
+     * The setup of timersOfIdlePsFire, run by each of its goroutines: wait until all of them run at
+     * once, so that each holds its own P, and return that P's id. The spin can outlast a 10 ms time
+     * slice on two cores, and chapter 06's sysmon would then preempt a spinner onto another P; so the
+     * M is marked unpreemptible (Go's m.preemptoff, as acquirem makes it) until the id is read.
+     */
+    private static int holdOwnP(AtomicInteger started, int procs) {
+        M mp = Proc.getg().m;
+        mp.preemptoff = "the test's setup: each goroutine keeps its own P";
+        try {
+            started.incrementAndGet();
+            Spin.until(() -> started.get() == procs, "all four goroutines to run");
+            return mp.p.id;
+        } finally {
+            mp.preemptoff = "";
+        }
     }
 
     @Order(7)
