@@ -139,7 +139,8 @@ class Ch06ProgramsTest {
 
     @Order(4)
     @Test
-    @Given("abandoning a goroutine at a safepoint once the program is over is given code (Preempt.check)")
+    @Given(value = "abandoning a goroutine at a safepoint once the program is over is given code (Preempt.check)",
+            needs = "ch05")
     @DisplayName("after main returns, a goroutine spinning at a safepoint is abandoned there and its M exits")
     @Hint(doc = DOC + "#exit", go = "exit(0) in runtime.main ends the process under every goroutine")
     void aSpinnerIsAbandonedAtExit() {

@@ -128,7 +128,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(1)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("The go statement is synchronized before the new goroutine starts")
     void goStatement() {
         Box[] boxes = boxes();
@@ -179,7 +179,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(2)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("A send is synchronized before the receive completes (unbuffered, and capacity 4)")
     void sendBeforeReceiveCompletes() {
         sendBeforeReceive(0);
@@ -188,7 +188,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(3)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("A close is synchronized before a receive that returns the zero value because the channel is closed")
     void closeBeforeZeroReceive() {
         Box[] boxes = boxes();
@@ -224,7 +224,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(4)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("On an unbuffered channel, a receive is synchronized before the send completes")
     void unbufferedReceiveBeforeSendCompletes() {
         Box[] boxes = boxes();
@@ -260,7 +260,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(5)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("On a channel of capacity 3, the k-th receive is synchronized before the (k+3)-th send completes (a counting semaphore)")
     void kthReceiveBeforeKPlusCthSend() {
         int cap = 3;
@@ -294,7 +294,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(6)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("With capacity 1 the unbuffered example's edge is gone: the send completes before the receiver has even run (GOMAXPROCS 1, deterministic)")
     void capacityOneGivesNoReceiveBeforeSend() {
         String[] printed = new String[2];
@@ -321,7 +321,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(7)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("Mutex: unlock n is synchronized before lock n+1 returns (a plain counter, two goroutines taking turns)")
     void mutexUnlockBeforeNextLock() {
         int[] counter = {0};
@@ -366,7 +366,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(8)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("Once: the completion of f is synchronized before any once.Do(f) returns")
     void onceCompletionBeforeDoReturns() {
         Box[] boxes = boxes();
@@ -408,7 +408,7 @@ class Ch09HappensBeforeTest {
 
     @Test
     @Order(9)
-    @Given(GIVEN)
+    @Given(value = GIVEN, needs = "ch05")
     @DisplayName("WaitGroup: each Done is synchronized before the Wait it unblocks returns")
     void waitGroupDoneBeforeWait() {
         Box[] boxes = boxes();
