@@ -2,6 +2,7 @@ package gmp.runtime;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * The language side of the runtime: what a Go program writes as statements and calls into package
@@ -73,6 +74,53 @@ public final class Go {
         Goexit() {
             super("runtime.Goexit", null, false, false);
         }
+    }
+
+    /**
+     * Makes a Java call that may block its thread, as a Go system call: the goroutine enters a
+     * syscall first and leaves it after (Go: entersyscall/exitsyscall around syscall.Syscall). While
+     * it blocks, its P is not lost to the program: sysmon gives it to another M when the call has
+     * lasted for two of its looks (from 20 us to 10 ms), and the other goroutines run on (chapter 07,
+     * docs/en/07-syscalls.md). Use it for a FileChannel read, Process.waitFor, a socket outside
+     * chapter 08's netpoll, a Thread.sleep that stands for a slow system call. {@code fn} must not
+     * call into the runtime (no channel operation, no go statement, no Go.sleep): the goroutine has no
+     * P while it runs.
+     */
+    public static void syscall(Runnable fn) {
+        Objects.requireNonNull(fn, "fn");
+        Syscall.call(current("Go.syscall"), false, runnable(fn));
+    }
+
+    /**
+     * Like {@link #syscall(Runnable)}, returning what {@code fn} returns. What it throws comes back as
+     * it is; a checked exception comes wrapped in an {@link java.lang.reflect.UndeclaredThrowableException},
+     * whose getCause() is the exception.
+     */
+    public static <T> T syscall(Callable<T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return Syscall.call(current("Go.syscall"), false, fn);
+    }
+
+    /**
+     * Like {@link #syscall(Runnable)}, for a call known to block for long (Go: entersyscallblock):
+     * the P is handed off at once, not when sysmon notices.
+     */
+    public static void syscallBlock(Runnable fn) {
+        Objects.requireNonNull(fn, "fn");
+        Syscall.call(current("Go.syscallBlock"), true, runnable(fn));
+    }
+
+    /** Like {@link #syscallBlock(Runnable)}, returning what {@code fn} returns (see {@link #syscall(Callable)}). */
+    public static <T> T syscallBlock(Callable<T> fn) {
+        Objects.requireNonNull(fn, "fn");
+        return Syscall.call(current("Go.syscallBlock"), true, fn);
+    }
+
+    private static Callable<Void> runnable(Runnable fn) {
+        return () -> {
+            fn.run();
+            return null;
+        };
     }
 
     /** The current goroutine's id (Go does not expose it; the workbook's tests and demos use it). */

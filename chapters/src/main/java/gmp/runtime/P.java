@@ -50,8 +50,12 @@ final class P {
     P link;
     /** Incremented each time the scheduler starts a new time slice on this P (execute). */
     long schedtick;
-    /** Incremented on every system call (chapter 07). */
-    long syscalltick;
+    /**
+     * Incremented on every system call and again when it ends (chapter 07), so that sysmon can tell
+     * one long syscall (the same value on two looks) from many short ones (Go: p.syscalltick).
+     * Written by the P's M and by sysmon when it retakes the P; read racily, as Go reads it.
+     */
+    volatile long syscalltick;
     /** What sysmon last saw of this P's ticks (Go: p.sysmontick); sysmon's alone (chapter 06). */
     final Sysmon.Tick sysmontick = new Sysmon.Tick();
 
@@ -63,10 +67,12 @@ final class P {
     private volatile G runnext;
 
     private static final VarHandle RUNNEXT;
+    private static final VarHandle STATUS;
 
     static {
         try {
             RUNNEXT = MethodHandles.lookup().findVarHandle(P.class, "runnext", G.class);
+            STATUS = MethodHandles.lookup().findVarHandle(P.class, "status", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -139,6 +145,14 @@ final class P {
     /** The number of Gs in the ring, runnext not counted (a racy snapshot, as schedtrace prints it). */
     int runqsize() {
         return laTail() - laHead();
+    }
+
+    /**
+     * CAS of status (Go: atomic.Cas(&pp.status, ...)): a P in _Psyscall is claimed this way, by its
+     * M leaving the syscall or by sysmon retaking it (chapter 07), and exactly one of them wins.
+     */
+    boolean casStatus(int expect, int update) {
+        return STATUS.compareAndSet(this, expect, update);
     }
 
     /** Load of runnext (volatile: Go reads it with an atomic load). */

@@ -60,6 +60,18 @@ final class Sched {
     /** Whether sysmon is in its deep sleep on its note (Go: sysmonwait); written under lock. */
     volatile boolean sysmonwait;
 
+    /**
+     * Ms to count as running although they are idle (Go: nmidlelocked). sysmon lowers it by one while
+     * it retakes a P from a syscall (chapter 07), so that checkdead cannot see every M idle while the
+     * P it took is on its way to a new M; under lock.
+     */
+    int nmidlelocked;
+    /**
+     * The most Ms a program may have (Go: sched.maxmcount = 10000, debug.SetMaxThreads): a program
+     * that blocks in more syscalls at once than this dies with "thread exhaustion"; under lock.
+     */
+    int maxmcount = 10_000;
+
     /** The last goid handed out (Go's goidgen): main gets 1. */
     final AtomicLong goidgen = new AtomicLong();
 }

@@ -11,14 +11,17 @@ package gmp.runtime;
  * 10 ms), then {@link #sysmonCycle}: {@link #retake} every P whose goroutine has run for a whole
  * slice ({@link #FORCE_PREEMPT_NS}, through {@link Preempt#preemptone}), and print the
  * GODEBUG=schedtrace line when one is due ({@code lasttrace}). Chapter 07 adds retaking Ps from Ms
- * blocked in syscalls; chapter 08, polling the network when nobody has for 10 ms.
+ * blocked in syscalls ({@link #retakeSyscall}, which counts: a cycle that took a P resets the
+ * back-off) and the report of a goroutine that blocks its thread without the syscall bracket
+ * ({@link #checkBlockedHolder}); chapter 08, polling the network when nobody has for 10 ms.
  *
  * <h2>Deep sleep</h2>
  * When every P is idle nothing can run too long, so sysmon stops cycling: it sleeps on
  * {@code sched.sysmonnote}, with {@code sched.sysmonwait} set, until the next timer is due or 60 s
  * have passed ({@link #sysmonSleep}). An idle runtime thus costs no CPU. Go wakes it early from
- * {@code entersyscall}/{@code exitsyscall} (chapter 07) and {@code startTheWorld}: those make a P
- * busy without a timer. This runtime has neither yet; only exit wakes it.
+ * {@code entersyscall}/{@code exitsyscall} (chapter 07, {@link #wakeLocked}) and
+ * {@code startTheWorld}: those make a P busy without a timer. This runtime has no stop-the-world;
+ * syscalls and exit wake it.
  *
  * <p>sysmon is not an M here and is not on allm, so checkdead's count of running Ms leaves it out
  * without the {@code sched.nmsys} that Go subtracts for it.
@@ -41,6 +44,17 @@ final class Sysmon {
     static final int IDLE_CYCLES_BEFORE_BACKOFF = 50;
     /** The longest deep sleep (Go: forcegcperiod / 2, i.e. 60 s, so forcegc is never late by much). */
     static final long MAX_DEEP_SLEEP_NS = 60_000_000_000L;
+    /**
+     * A syscall younger than this keeps its P when there is nothing else to run and some M or P is
+     * free to pick up new work (Go: retake's 10*1000*1000): handing the P off would buy nothing.
+     * Older ones are retaken anyway, so that an idle program's sysmon can reach its deep sleep.
+     */
+    static final long SYSCALL_YOUNG_NS = 10_000_000L;
+    /**
+     * How long a goroutine's thread may stay blocked in a Java call, with the P held and its slice
+     * used up, before sysmon reports it (ours; Go has no such trap): one more slice.
+     */
+    static final long BLOCKED_HOLDER_NS = FORCE_PREEMPT_NS;
 
     final Proc proc;
     /** sysmon's note (Go: sched.sysmonnote): a deep sleep, and exit, wake it. */
@@ -50,6 +64,8 @@ final class Sysmon {
     private long lasttrace;
     /** Cycles run so far: what an idle runtime must stop adding to (read by the tests). */
     volatile long cycles;
+    /** The report of a goroutine that blocked its thread holding a P, once per program, or null. */
+    volatile String blockedHolderReport;
 
     /** A sysmon for proc, not started: tests drive its cycles themselves. */
     Sysmon(Proc proc) {
@@ -79,6 +95,11 @@ final class Sysmon {
         /** The P's schedtick when sysmon saw it change, and when that was. */
         long schedtick;
         long schedwhen;
+        /** The P's syscalltick when sysmon saw it change, and when that was (chapter 07). */
+        long syscalltick;
+        long syscallwhen;
+        /** When sysmon first saw the P's M blocked in a Java call in this slice, or 0 (ours, chapter 07). */
+        long blockedSince;
     }
 
     /** sysmon's loop (Go: sysmon), until the program is over. */
@@ -130,6 +151,21 @@ final class Sysmon {
     /** Wakes sysmon early, so that it sees the program is over. */
     void wakeup() {
         note.wakeup();
+    }
+
+    /**
+     * Wakes sysmon if it is in its deep sleep (Go: the sysmonwait/notewakeup(&sched.sysmonnote) of
+     * entersyscall_sysmon, exitsyscallfast_pidle and exitsyscall0): a P is about to be busy with no
+     * timer to wake sysmon for it. sched.lock must be held.
+     */
+    static void wakeLocked(Proc proc) {
+        if (proc.sched.sysmonwait) {
+            proc.sched.sysmonwait = false;
+            Sysmon sm = proc.sysmon;
+            if (sm != null) {
+                sm.note.wakeup();
+            }
+        }
     }
 
     void join() {
@@ -186,21 +222,128 @@ final class Sysmon {
     }
 
     /**
-     * Looks at every P (Go: retake, proc.go). A P that is running (or in a syscall) and whose
-     * schedtick has not moved for FORCE_PREEMPT_NS has run one G, or one chain of Gs that inherit
-     * each other's slice through runnext, for a whole slice: preemptone it. A schedtick that moved
-     * since the last look means a new slice began: record the tick and when it was seen. Returns
-     * the number of Ps retaken from syscalls (chapter 07; preemptions do not count).
+     * Looks at every P (Go: retake, proc.go): a running P (or one in a syscall) whose goroutine has
+     * used up its slice is preempted ({@link #retakeSlice}); a P in a syscall may be retaken from its
+     * M ({@link #retakeSyscall}, chapter 07); and a running P whose goroutine blocks its thread in a
+     * Java call is reported ({@link #checkBlockedHolder}). Returns the number of Ps retaken from
+     * syscalls (preemptions do not count), which is what resets sysmon's idle count.
      *
      * <p>The P fields are read without a lock, as Go reads them: a racy snapshot is fine for a
      * heuristic that runs again in at most 10 ms.
      */
     int retake(long now) {
-        // TODO(ch06): for each P in proc.allp that is _Prunning or _Psyscall: pd = pp.sysmontick. If
-        //             pd.schedtick != pp.schedtick, a new slice began: record pp.schedtick in pd and
-        //             pd.schedwhen = now. Else, if pd.schedwhen + FORCE_PREEMPT_NS <= now, the slice is
-        //             used up: Preempt.preemptone(pp). Return 0 (the syscall half of retake is chapter 07's).
+        int n = 0;
+        for (P pp : proc.allp) {
+            int s = pp.status;
+            if (s != P._Prunning && s != P._Psyscall) {
+                continue;
+            }
+            boolean sysretake = retakeSlice(pp, now);
+            if (s == P._Psyscall) {
+                if (retakeSyscall(pp, sysretake, now)) {
+                    n++;
+                }
+            } else if (sysretake) {
+                checkBlockedHolder(pp, now);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The preemption half of retake for one P (Go: retake). If the P's schedtick has not moved for
+     * FORCE_PREEMPT_NS, it has run one G, or one chain of Gs that inherit each other's slice through
+     * runnext, for a whole slice: preemptone it and return true (Go's sysretake: a P in a syscall
+     * that long is retaken without waiting for a second look). A schedtick that moved since the last
+     * look means a new slice began: record the tick and when it was seen.
+     */
+    boolean retakeSlice(P pp, long now) {
+        // TODO(ch06): pd = pp.sysmontick. If pd.schedtick != pp.schedtick, a new slice began: record
+        //             pp.schedtick in pd and pd.schedwhen = now; return false. Else, if pd.schedwhen +
+        //             FORCE_PREEMPT_NS <= now, the slice is used up: Preempt.preemptone(pp) and return true.
+        //             Otherwise false.
         //             Read docs/en/06-preemption.md#retake
-        return 0; // until chapter 06, sysmon preempts nobody
+        return false; // until chapter 06, sysmon preempts nobody
+    }
+
+    /**
+     * The syscall half of retake for P pp, seen in {@code _Psyscall} (Go: retake). Returns whether
+     * it took the P. In Go's order:
+     * <ol>
+     *   <li>the two-tick rule: unless sysretake (the syscall has outlasted a whole slice), a
+     *       syscalltick that moved since the last look means a new syscall: record it and when,
+     *       and leave the P. Only a P seen in the same syscall twice, at least one sysmon delay
+     *       (20 us) apart, is retaken, so the many short syscalls of a busy program never are;</li>
+     *   <li>the exemption: the P has no local work, some M is spinning or some P is idle (someone can
+     *       pick up new work), and the syscall is younger than SYSCALL_YOUNG_NS: leave it;</li>
+     *   <li>else claim it: CAS its status {@code _Psyscall -> _Pidle} (the M may be leaving the
+     *       syscall and CASing it back at this very moment: one of them wins). Won: count a
+     *       syscalltick and {@link Syscall#handoffp} it. Around the CAS, one more M counts as running
+     *       ({@link Syscall#incidlelocked}), so checkdead cannot see every M idle while this P is on
+     *       its way to a new one.</li>
+     * </ol>
+     */
+    boolean retakeSyscall(P pp, boolean sysretake, long now) {
+        // TODO(ch07): pd = pp.sysmontick, t = pp.syscalltick. !sysretake && pd.syscalltick != t: record t
+        //             and pd.syscallwhen = now, return false. proc.runqempty(pp) && nmspinning + npidle > 0
+        //             && pd.syscallwhen + SYSCALL_YOUNG_NS > now: return false. Else
+        //             Syscall.incidlelocked(proc, -1); if pp.casStatus(_Psyscall, _Pidle): trace.procSteal(pp)
+        //             when tracing, pp.syscalltick++, Syscall.handoffp(proc, pp). Then
+        //             Syscall.incidlelocked(proc, +1) and return whether the CAS won.
+        //             Read docs/en/07-syscalls.md#retake-syscall
+        return false; // until chapter 07, a P in a syscall stays with its M
+    }
+
+    /**
+     * The Java trap Go does not have (ours, chapter 07): a goroutine that calls a blocking JDK method
+     * (Thread.sleep, a socket read, a java.util.concurrent lock) without {@link Go#syscall} blocks its
+     * M's thread while the M holds the P, so nothing else runs on that P, and no safepoint can
+     * preempt it. Called for a running P whose slice is used up: if its M runs a goroutine and the
+     * thread has been blocked (WAITING, TIMED_WAITING or BLOCKED) on every look for BLOCKED_HOLDER_NS,
+     * report it once per program, with the goroutine's id and where it blocked, to the schedtrace
+     * stream (standard error by default).
+     */
+    void checkBlockedHolder(P pp, long now) {
+        Tick pd = pp.sysmontick;
+        M mp = pp.m;
+        G gp = mp == null ? null : mp.curg;
+        Thread t = mp == null ? null : mp.thread;
+        if (gp == null || t == null || blockedHolderReport != null) {
+            return;
+        }
+        Thread.State state = t.getState();
+        if (state != Thread.State.WAITING && state != Thread.State.TIMED_WAITING && state != Thread.State.BLOCKED) {
+            pd.blockedSince = 0;
+            return;
+        }
+        if (pd.blockedSince == 0 || pd.blockedSince < pd.schedwhen) {
+            pd.blockedSince = now;
+            return;
+        }
+        if (now - pd.blockedSince < BLOCKED_HOLDER_NS) {
+            return;
+        }
+        String report = "gmp: goroutine " + gp.goid + " has held " + pp + " for " + (now - pd.schedwhen) / 1_000_000
+                + " ms while its thread is blocked in " + blockedAt(t.getStackTrace())
+                + ": a Java call that blocks outside Go.syscall keeps its P, so no other goroutine can run on it"
+                + " meanwhile. Wrap the call in Go.syscall(...) (docs/en/07-syscalls.md#blocking-jdk-calls)";
+        blockedHolderReport = report;
+        proc.config.trace().println(report);
+        proc.config.trace().flush();
+    }
+
+    /**
+     * Where a blocked goroutine's thread waits: the JDK method the goroutine's code called (the last
+     * JDK frame above the first frame of the program) and that caller.
+     */
+    static String blockedAt(StackTraceElement[] stack) {
+        for (int i = 0; i < stack.length; i++) {
+            String c = stack[i].getClassName();
+            if (!c.startsWith("java.") && !c.startsWith("jdk.") && !c.startsWith("sun.")) {
+                StackTraceElement api = i > 0 ? stack[i - 1] : stack[i];
+                return api.getClassName() + "." + api.getMethodName() + ", called from " + stack[i];
+            }
+        }
+        return stack.length == 0 ? "a Java call" : stack[0].getClassName() + "." + stack[0].getMethodName();
     }
 }

@@ -48,8 +48,18 @@ final class M {
     final Note park = new Note();
     /** gopark's unlock function, for park_m to run on g0 (Go: m.waitunlockf). */
     java.util.function.Predicate<G> waitunlockf;
-    /** A G whose park was cancelled: findRunnable hands it back first, inheriting the time slice. */
+    /**
+     * A G to run next on this M: findRunnable hands it back first. A cancelled park inherits the time
+     * slice; a G that left a syscall through exitsyscall0 and got an idle P starts a new one
+     * ({@link #nextgNewSlice}).
+     */
     G nextg;
+    /** Whether {@link #nextg} starts a new time slice (Go: exitsyscall0's execute(gp, false)). */
+    boolean nextgNewSlice;
+    /** The P this M had when its goroutine entered a syscall, to get back on the way out (Go: m.oldp; chapter 07). */
+    P oldp;
+    /** oldp's syscalltick when the syscall began (Go: m.syscalltick; chapter 07). */
+    long syscalltick;
     /** The function mcall left for g0 to run after the goroutine switched away. */
     Consumer<G> mcallfn;
     /** Non-empty while this M's goroutine must not be preempted, saying why (Go: m.preemptoff). */

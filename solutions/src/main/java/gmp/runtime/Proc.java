@@ -423,10 +423,13 @@ final class Proc {
             P pp = mp.p;
             if (mp.nextg != null) {
                 // park_m cancelled a park: run the G again at once, in its own time slice (Go: park_m
-                // calls execute(gp, true); Java has no tail call, so it comes back through here).
+                // calls execute(gp, true); Java has no tail call, so it comes back through here), or
+                // exitsyscall0 found a P: run the G in a new slice (Go: execute(gp, false)).
                 G gp = mp.nextg;
+                boolean inherit = !mp.nextgNewSlice;
                 mp.nextg = null;
-                return new Pick(gp, true);
+                mp.nextgNewSlice = false;
+                return new Pick(gp, inherit);
             }
             checkTimers(pp, 0);
             // BEGIN SOLUTION ch03 #fairness
@@ -1035,13 +1038,23 @@ final class Proc {
 
     /**
      * Creates M {@code id} on a new daemon thread that will run with P pp (Go: newm, newosproc).
-     * The thread runs mstart; whatever it throws ends the program; it leaves through mexit.
+     * The thread runs mstart; whatever it throws ends the program; it leaves through mexit. Past
+     * sched.maxmcount Ms the program dies instead (Go: checkmcount; chapter 07).
      */
     void newm(P pp, boolean spinning, long id) {
         M mp = new M(this, id);
         mp.nextp = pp;
         mp.spinning = spinning;
-        mcommoninit(mp);
+        lockSched();
+        boolean fits = Syscall.checkmcount(this);
+        if (fits) {
+            mcommoninit(mp);
+        }
+        unlockSched();
+        if (!fits) {
+            Syscall.threadExhaustion(this);
+            return;
+        }
         Thread t = Thread.ofPlatform().daemon().name(threadPrefix + "-M" + id).unstarted(() -> {
             mp.minit();
             try {
@@ -1632,12 +1645,13 @@ final class Proc {
             return;
         }
         // BEGIN SOLUTION ch05 #checkdead
-        // TODO: run = Ms that are not idle (allm.size() - sched.nmidle); return if run > 0. Count the
+        // TODO: run = Ms that are not idle (allm.size() - sched.nmidle - sched.nmidlelocked: chapter
+        //       07's sysmon lowers nmidlelocked while it hands a P off); return if run > 0. Count the
         //       goroutines that are _Gwaiting (skip g0s and dead ones); a runnable or running one here
         //       is a scheduler bug (fatal "checkdead: runnable g"). None waiting: fatal "no goroutines
         //       (main called runtime.Goexit) - deadlock!". If any P has a timer, return: it will wake
         //       someone. Else fatal "all goroutines are asleep - deadlock!" (use fatal(...)).
-        int run = allm.size() - sched.nmidle;
+        int run = allm.size() - sched.nmidle - sched.nmidlelocked;
         if (run > 0) {
             return;
         }

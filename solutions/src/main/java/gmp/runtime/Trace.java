@@ -189,14 +189,36 @@ final class Trace {
             kind = EventKind.GoUnblock;
         } else if (oldval == G._Grunning && newval == G._Gdead) {
             kind = EventKind.GoDestroy;
+        } else if (oldval == G._Grunning && newval == G._Gsyscall) {
+            kind = EventKind.GoSyscallBegin;
+        } else if (oldval == G._Gsyscall && newval == G._Grunnable) {
+            kind = EventKind.GoSyscallEndBlocked; // exitsyscall0: no P, the G waits for one
         } else {
-            return; // chapter 07 adds _Gsyscall's events here
+            return; // _Gsyscall -> _Grunning: syscallExit, which knows whether the P was lost
         }
         G cur = Proc.getg();
         M mp = cur == null ? null : cur.m;
         long by = kind == EventKind.GoCreate || kind == EventKind.GoUnblock
                 ? (cur == null || cur.isG0() ? 0 : cur.goid) : 0;
         emit(mp, mp == null ? null : mp.p, kind, gp.goid, by, reason);
+    }
+
+    /**
+     * gp left a syscall holding a P again (Go: exitsyscall's traceGoSysExit(lostP)): GoSyscallEnd
+     * if it is the P it had all along; else GoSyscallEndBlocked and a GoStart on the P it got, as
+     * Go writes them (the P was lost at some point, even if it got that same P back).
+     */
+    void syscallExit(G gp, boolean lostP) {
+        M mp = gp.m;
+        emit(mp, mp.p, lostP ? EventKind.GoSyscallEndBlocked : EventKind.GoSyscallEnd, gp.goid, 0, "");
+        if (lostP) {
+            emit(mp, mp.p, EventKind.GoStart, gp.goid, 0, "");
+        }
+    }
+
+    /** sysmon took pp from an M in a syscall (Go: retake's traceProcSteal); in sysmon's buffer, arg is the P. */
+    void procSteal(P pp) {
+        emit(null, null, EventKind.ProcSteal, 0, pp.id, "");
     }
 
     /** sysmon (or a test) asked gp to stop at its next safepoint; arg is the P it runs on. */

@@ -61,7 +61,7 @@ public final class ChromeTrace {
             long tid = e.p() >= 0 ? e.p() : Math.max(e.m(), 0);
             String g = "G" + e.g();
             switch (e.kind()) {
-                case GoStart -> {
+                case GoStart, GoSyscallEnd -> {
                     Long flow = pendingFlow.remove(e.g());
                     out.slice("B", PID_P, e.p(), e.ts(), g, e);
                     if (e.m() >= 0) {

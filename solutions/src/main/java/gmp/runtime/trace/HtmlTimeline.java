@@ -80,7 +80,7 @@ public final class HtmlTimeline {
             const open = new Map(), lastQueued = new Map(), pendingLink = new Map();
             const t0 = ev.length ? ev[0].ts : 0, tEnd = ev.length ? ev[ev.length - 1].ts + 1 : 1;
             for (const e of ev) {
-              if (e.kind === "GoStart") {
+              if (e.kind === "GoStart" || e.kind === "GoSyscallEnd") {
                 const q = lastQueued.get(e.g);
                 const s = {g: e.g, p: e.p, m: e.m, start: e.ts, end: tEnd, why: "still running at the end",
                            queued: q ? q.kind + " on P" + q.p + (q.arg ? " by G" + q.arg : "") : "?"};
