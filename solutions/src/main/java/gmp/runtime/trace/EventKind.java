@@ -4,8 +4,8 @@ package gmp.runtime.trace;
  * The kinds of event the execution trace records: Go 1.22+ {@code runtime/trace} names (Go 1.23's
  * {@code traceevent.go} and {@code traceruntime.go}), then this runtime's own.
  *
- * <p>Each constant says where the runtime emits it. The syscall and netpoll kinds are the seams for
- * chapters 07 and 08: nothing emits them until those chapters exist (docs/en/trace.md#coming).
+ * <p>Each constant says where the runtime emits it. The syscall kinds are chapter 07's; the netpoll
+ * kind is the seam for chapter 08: nothing emits it until that chapter exists (docs/en/trace.md#coming).
  */
 public enum EventKind {
     /** GOMAXPROCS was set (Go: procresize's traceProcsChange); {@code arg} is the number of Ps. */
@@ -14,7 +14,11 @@ public enum EventKind {
     ProcStart,
     /** An M released its P (Go: releasep's traceProcStop). */
     ProcStop,
-    /** sysmon took a P from an M blocked in a syscall (Go: retake's traceProcSteal); chapter 07. */
+    /**
+     * sysmon took a P from an M blocked in a syscall (Go: retake's traceProcSteal), in sysmon's track
+     * with {@code arg} the P; or an M took its old P back from another syscall on it
+     * (exitsyscallfast_reacquired). Chapter 07.
+     */
     ProcSteal,
     /** A go statement made G {@code g}; {@code arg} is the creating goroutine, 0 for g0 (Go: newproc1). */
     GoCreate,
