@@ -1,10 +1,10 @@
 // Command gmpbench: the Go twins of the one-shot Java workloads (bench/src/main/java/gmp/bench:
-// Spawn, Parked, SleepFanOut, Preemption, Idle). Each run prints result lines in the format the Java
+// Spawn, Parked, SleepFanOut, Preemption, Idle, Syscalls). Each run prints result lines in the format the Java
 // programs print (gmp.bench.Result):
 //
 //	result <workload> <go version> <procs> <ops> <metric> <median> <sample,sample,...>
 //
-// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt, idle.
+// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt, idle, handoff, bracket.
 package main
 
 import (
@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func main() {
@@ -41,6 +42,10 @@ func main() {
 		once = preempt
 	case "idle":
 		once = idle
+	case "handoff":
+		once = handoff
+	case "bracket":
+		once = bracket
 	default:
 		fmt.Fprintln(os.Stderr, "gmpbench: unknown workload", workload)
 		os.Exit(64)
@@ -217,4 +222,45 @@ func idle(n int) map[string]float64 {
 	}
 	cpu := after.Utime.Nano() + after.Stime.Nano() - before.Utime.Nano() - before.Stime.Nano()
 	return map[string]float64{"cpu-ms": float64(cpu) / 1e6}
+}
+
+// handoff: GOMAXPROCS 1; a goroutine blocks 50 ms in a raw nanosleep (syscall.Syscall, which goes
+// through entersyscall and exitsyscall) while main waits on the global run queue; the microseconds
+// from the call's start until main runs again (sysmon retakes the P and hands it to another M).
+// Two hand-offs, the second measured, as the Java twin does (there each run is a new runtime, whose
+// first hand-off makes the Ms).
+func handoff(int) map[string]float64 {
+	var blockedAt, ran int64
+	for round := 0; round < 2; round++ {
+		atomic.StoreInt64(&blockedAt, 0)
+		done := make(chan bool, 1)
+		go func() {
+			ts := syscall.Timespec{Nsec: 50 * 1000 * 1000}
+			atomic.StoreInt64(&blockedAt, time.Now().UnixNano())
+			syscall.Syscall(syscall.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
+			done <- true
+		}()
+		for atomic.LoadInt64(&blockedAt) == 0 {
+			runtime.Gosched()
+		}
+		ran = time.Now().UnixNano()
+		<-done
+	}
+	return map[string]float64{"latency-us": float64(ran-atomic.LoadInt64(&blockedAt)) / 1e3}
+}
+
+// bracket: the cost of entersyscall plus exitsyscall around a call that returns at once, in ns per
+// call: n getpid calls through syscall.Syscall minus n through syscall.RawSyscall, which skips them.
+func bracket(n int) map[string]float64 {
+	t0 := time.Now()
+	for i := 0; i < n; i++ {
+		syscall.Syscall(syscall.SYS_GETPID, 0, 0, 0)
+	}
+	withBracket := time.Since(t0)
+	t1 := time.Now()
+	for i := 0; i < n; i++ {
+		syscall.RawSyscall(syscall.SYS_GETPID, 0, 0, 0)
+	}
+	raw := time.Since(t1)
+	return map[string]float64{"ns-per-call": float64(withBracket-raw) / float64(n)}
 }

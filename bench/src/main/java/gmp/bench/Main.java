@@ -22,7 +22,7 @@ import java.util.Set;
  * bench/run                      everything (about 10 minutes on 2 cores)
  * bench/run --smoke              every Java benchmark for a moment, and the JIT soak ({@link Soak}), no Go
  *                                (CI; about a minute)
- * bench/run --only spawn,sleep   some workloads: switch pingpong gosched polls spawn parked sleep preempt idle
+ * bench/run --only spawn,sleep   some workloads: switch pingpong gosched polls spawn parked sleep preempt idle handoff bracket
  * bench/run --go /usr/lib/go-1.23/bin/go,go   these Go toolchains (default: all found)
  * bench/run --no-go              the Java side only
  * </pre>
@@ -30,7 +30,7 @@ import java.util.Set;
  * a usage error.
  */
 public final class Main {
-    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "polls", "spawn", "parked", "sleep", "preempt", "idle");
+    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "polls", "spawn", "parked", "sleep", "preempt", "idle", "handoff", "bracket");
 
     private Main() {
     }

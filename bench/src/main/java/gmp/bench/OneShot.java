@@ -43,7 +43,11 @@ public final class OneShot {
          * Workload 7: n is the milliseconds main sleeps; one processor, one run, after a warm-up
          * of a second that lets the JIT finish compiling what start-up ran.
          */
-        IDLE("idle", 10_000, 10_000, 1, 1, false);
+        IDLE("idle", 10_000, 10_000, 1, 1, false),
+        /** Workload 8 (chapter 07): a syscall hand-off on one processor; goroutines only. */
+        HANDOFF("handoff", 1, 1, 1, 5, false),
+        /** Workload 9 (chapter 07): a million syscall brackets around a call that returns at once; goroutines only. */
+        BRACKET("bracket", 1_000_000, 1_000_000, 3, 5, false);
 
         final String id;
         /** How many goroutines (or virtual threads) a run starts... */
@@ -75,7 +79,12 @@ public final class OneShot {
 
         /** The GOMAXPROCS values it runs with. */
         int[] procs() {
-            return this == PREEMPT || this == IDLE ? new int[] {1} : new int[] {1, 2};
+            return this == PREEMPT || this == IDLE || goroutinesOnly() ? new int[] {1} : new int[] {1, 2};
+        }
+
+        /** Whether only goroutines (and Go) run it: chapter 07's, where a thread has no P to hand off. */
+        boolean goroutinesOnly() {
+            return this == HANDOFF || this == BRACKET;
         }
 
         /** How many tasks a warm-up run starts, for a measured run of n. */
@@ -94,6 +103,8 @@ public final class OneShot {
                 case SLEEP -> SleepFanOut.once(kind, procs, n);
                 case PREEMPT -> Preemption.once(kind, procs);
                 case IDLE -> Idle.once(kind, procs, n);
+                case HANDOFF -> Syscalls.handoff(procs);
+                case BRACKET -> Syscalls.bracket(procs, n);
             };
         }
     }

@@ -46,12 +46,15 @@ final class OneShotSuite {
         int platformN = smoke ? Math.min(w.platformN, 100) : w.platformN;
         int runs = smoke ? 1 : w.runs;
         int warmups = smoke ? 0 : w.warmups;
-        for (Kind kind : new Kind[] {Kind.GOROUTINES, Kind.VIRTUAL_THREADS}) {
+        Kind[] kinds = w.goroutinesOnly() ? new Kind[] {Kind.GOROUTINES} : new Kind[] {Kind.GOROUTINES, Kind.VIRTUAL_THREADS};
+        for (Kind kind : kinds) {
             for (int p : procs) {
                 plan.add(new Config(w, kind, p, n, runs, warmups, false));
             }
         }
-        plan.add(new Config(w, Kind.PLATFORM_THREADS, 1, platformN, runs, warmups, false));
+        if (!w.goroutinesOnly()) {
+            plan.add(new Config(w, Kind.PLATFORM_THREADS, 1, platformN, runs, warmups, false));
+        }
         if (w == OneShot.Workload.PREEMPT) {
             // The pre-1.14 behaviour: no polls, so the spinning goroutine keeps its P for good.
             plan.add(new Config(w, Kind.GOROUTINES, 1, n, runs, warmups, true));

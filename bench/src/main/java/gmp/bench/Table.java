@@ -41,7 +41,9 @@ final class Table {
             new Row("5. sleep fan-out, wall ms", "sleep", "wall-ms", 2),
             new Row("6. spinning G: ms until another runs", "preempt", "latency-ms", 1),
             new Row("6. the same, gmp with the agent off (Go 1.13's for {})", "preempt" + OneShot.AGENT_OFF, "latency-ms", 1),
-            new Row("7. idle program, main sleeps 10 s: CPU ms", "idle", "cpu-ms", 1));
+            new Row("7. idle program, main sleeps 10 s: CPU ms", "idle", "cpu-ms", 1),
+            new Row("8. syscall hand-off: us until another goroutine runs", "handoff", "latency-us", 1),
+            new Row("9. syscall bracket around a call that returns at once, ns", "bracket", "ns-per-call", 1));
 
     static final String GO = "go";
     static final String VTHREADS = Kind.VIRTUAL_THREADS.label;
@@ -57,6 +59,8 @@ final class Table {
             new Target("parked, P=2: gmp RSS <= 0.25x Go", "parked", "rss-bytes", 2, GO, 0.25),
             new Target("sleep fan-out, P=1: gmp <= 1.2x Go", "sleep", "wall-ms", 1, GO, 1.2),
             new Target("sleep fan-out, P=2: gmp <= 1.2x Go", "sleep", "wall-ms", 2, GO, 1.2),
+            new Target("syscall hand-off, P=1: gmp <= 1.0x Go", "handoff", "latency-us", 1, GO, 1.0),
+            new Target("syscall bracket, P=1: gmp <= 2.0x Go", "bracket", "ns-per-call", 1, GO, 2.0),
             new Target("ping-pong, P=1: gmp >= 1.5x faster than vthreads", "pingpong", "ns/op", 1, VTHREADS, 1 / 1.5),
             new Target("ping-pong, P=2: gmp >= 1.5x faster than vthreads", "pingpong", "ns/op", 2, VTHREADS, 1 / 1.5),
             new Target("Gosched, P=1: gmp >= 1.5x faster than vthreads", "gosched", "ns/op", 1, VTHREADS, 1 / 1.5),
