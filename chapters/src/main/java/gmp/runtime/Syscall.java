@@ -48,9 +48,9 @@ import gmp.runtime.trace.EventKind;
  * still going on, which is the only evidence it has that a syscall is long and not one of many
  * short ones.
  *
- * <p>Everything here except exitsyscall0 and handoffp's callers on sysmon runs on the goroutine's
- * stack (DESIGN.md section 4): it finds its M through its G ({@code gp.m}) and uses no thread
- * identity. The call between the brackets must not call into the runtime (no channel operation, no
+ * <p>entersyscall, entersyscallblock, exitsyscall and exitsyscallfast run on the goroutine's stack
+ * (DESIGN.md section 4): they find the M through the G ({@code gp.m}) and use no thread identity;
+ * exitsyscall0 runs on g0, handoffp on a goroutine or on sysmon. The call between the brackets must not call into the runtime (no channel operation, no
  * go statement): the goroutine has no P while it is in a syscall, as in Go.
  */
 final class Syscall {
