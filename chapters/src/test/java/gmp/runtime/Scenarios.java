@@ -73,13 +73,13 @@ final class Scenarios {
         return out;
     }
 
-    /** Writes the trace as scenario-NN.json and .html when {@code gmp.scenarios.out} is set. */
-    static void picture(Proc proc, int scenario) {
+    /** Writes the trace as scenario-NAME.json and .html when {@code gmp.scenarios.out} is set. */
+    static void picture(Proc proc, String name) {
         String dir = System.getProperty(OUT);
         if (dir == null || dir.isBlank()) {
             return;
         }
-        Path json = Path.of(dir, String.format("scenario-%02d.json", scenario));
+        Path json = Path.of(dir, "scenario-" + name + ".json");
         try {
             Files.createDirectories(json.getParent());
             try (Writer w = Files.newBufferedWriter(json, StandardCharsets.UTF_8)) {

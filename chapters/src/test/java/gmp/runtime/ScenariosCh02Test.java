@@ -58,7 +58,7 @@ class ScenariosCh02Test {
             assertThat(golden(s.proc)).as("the trace: G1 starts, creates G2, exits; G2 starts. Read %s#s1", DOC)
                     .containsExactly("ProcsChange", "ProcStart", "GoCreate G1", "GoStart G1", "GoCreate G2 by G1",
                             "GoDestroy G1", "GoStart G2", "GoDestroy G2");
-            picture(s.proc, 1);
+            picture(s.proc, "01");
         }
     }
 
@@ -87,7 +87,7 @@ class ScenariosCh02Test {
             assertThat(trace.subList(trace.indexOf("GoDestroy G1"), trace.size()))
                     .as("nothing happens between G1's exit and G2's start but g0's schedule. Read %s#s2", DOC)
                     .containsExactly("GoDestroy G1", "GoStart G2", "GoDestroy G2");
-            picture(s.proc, 2);
+            picture(s.proc, "02");
         }
     }
 
@@ -116,7 +116,7 @@ class ScenariosCh02Test {
             }
             assertThat(ran).as("after G1 exits, runnext runs first (the newest G), then the ring in FIFO order."
                     + " Read %s#s3 (Go: runqget)", DOC).isEqualTo(order);
-            picture(s.proc, 3);
+            picture(s.proc, "03");
         }
     }
 
@@ -140,7 +140,7 @@ class ScenariosCh02Test {
                     + " oldest 128 (G2..G129) and then G258, in order, to the global queue. The new G259 stays in"
                     + " runnext; the ring keeps G130..G257. Read %s#s4 (Go: runqput, runqputslow)", DOC)
                     .containsExactly(moved, range(130, 257), 259L);
-            picture(s.proc, 4);
+            picture(s.proc, "04");
         }
     }
 
@@ -164,7 +164,7 @@ class ScenariosCh02Test {
             assertThat(seen).as("after the overflow the ring has room: go G260 takes runnext, G259 goes to the ring's"
                     + " tail, and the global queue keeps its 129. Read %s#s5 (Go: runqput)", DOC)
                     .containsExactly(129, ring, 260L);
-            picture(s.proc, 5);
+            picture(s.proc, "05");
         }
     }
 }

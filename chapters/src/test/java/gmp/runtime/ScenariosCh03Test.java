@@ -55,7 +55,7 @@ class ScenariosCh03Test {
             assertThat(ran).as("the batch runs in the global queue's order, then p0 takes the rest of it, again a fair"
                     + " share. Read %s#s7", DOC).containsExactly("G2@P0", "G3@P0", "G4@P0", "G5@P0", "G6@P0", "G7@P0",
                     "G8@P0", "G9@P0", "G10@P0");
-            picture(s.proc, 7);
+            picture(s.proc, "07");
         }
     }
 

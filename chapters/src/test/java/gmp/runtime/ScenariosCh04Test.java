@@ -78,7 +78,7 @@ class ScenariosCh04Test {
         }
         assertThat(p1).as("P1's track: M1 takes P1 (ProcStart), runs G2, which was created on P0. Read %s#s6", DOC)
                 .startsWith("ProcStart M1", "GoStart G2 M1", "GoDestroy G2 M1");
-        picture(rt.proc(), 6);
+        picture(rt.proc(), "06");
     }
 
     @Test
@@ -109,7 +109,7 @@ class ScenariosCh04Test {
             assertThat(ran).as("then A1, A2 locally; then half of 2 (A4), then half of 1 (A5); R, P1's runnext, only"
                     + " when its ring was empty, on stealWork's last pass. Read %s#s8 (Go: stealWork)", DOC)
                     .containsExactly("A3@P0", "A1@P0", "A2@P0", "A4@P0", "A5@P0", "R@P0");
-            picture(s.proc, 8);
+            picture(s.proc, "08");
         }
     }
 
@@ -133,7 +133,7 @@ class ScenariosCh04Test {
                     + " 2*1 < 4: m0 spins and steals W. Read %s#s9 (Go: findRunnable)", DOC)
                     .containsExactly(false, false, 1, true);
             assertThat(ran).as("W ran on p0, stolen. Read %s#s9", DOC).containsExactly("W@P0");
-            picture(s.proc, 9);
+            picture(s.proc, "09");
         }
     }
 }
