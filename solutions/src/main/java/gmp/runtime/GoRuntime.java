@@ -78,8 +78,11 @@ public final class GoRuntime {
             return this;
         }
 
-        /** Records an execution trace in memory only, for the workbook's tests (Proc.trace.events()). */
-        Builder recordTrace() {
+        /**
+         * Records an execution trace in memory only and writes no file: for the workbook's tests
+         * (Proc.trace.events()) and the benchmark of the tracer's own cost (bench TraceCost).
+         */
+        public Builder recordTrace() {
             this.recordTrace = true;
             return this;
         }
