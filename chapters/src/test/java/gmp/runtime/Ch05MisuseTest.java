@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
@@ -34,36 +35,47 @@ class Ch05MisuseTest {
             + " that fails must take its sudog back and unlock the channel (Chan.parkOrUndo, selectgo)";
 
     // Each class below parks in its static initializer, where a continuation cannot yield (the JVM's
-    // class initialization is a native frame): gopark throws, and the class stays uninitialized.
+    // class initialization is a native frame): gopark throws. The initializer catches what it threw
+    // and keeps it, so that the class still initializes: a class whose initializer failed stays in
+    // the JVM in an error state, and Lincheck (chapter 04) then can no longer retransform the loaded
+    // classes in one batch but does it one class at a time, which made its tests 5x slower.
     static volatile Chan<Object> pinned;
 
-    static final class RecvInInit {
-        static final Object V = pinned.recv();
-    }
-
-    static final class SendInInit {
-        static final boolean V = sendPinned();
-
-        private static boolean sendPinned() {
-            pinned.send("x");
-            return true;
+    /** What {@code park} threw (null if it returned). */
+    static Throwable failure(Runnable park) {
+        try {
+            park.run();
+            return null;
+        } catch (RuntimeException | Error e) {
+            return e;
         }
     }
 
+    static final class RecvInInit {
+        static final Throwable FAILED = failure(() -> pinned.recv());
+    }
+
+    static final class SendInInit {
+        static final Throwable FAILED = failure(() -> pinned.send("x"));
+    }
+
     static final class SelectInInit {
-        static final int V = Select.select(Select.recv(pinned), Select.recv(Chan.make()));
+        static final Throwable FAILED = failure(() -> Select.select(Select.recv(pinned), Select.recv(Chan.make())));
     }
 
     /** Runs {@code park} (which parks in a static initializer and fails), then uses the channel again. */
-    private static String parkFailsThenUseChannel(Runnable park) {
+    private static String parkFailsThenUseChannel(Supplier<Throwable> park) {
         AtomicReference<String> seen = new AtomicReference<>();
         Harness.run(runtime(1), LIMIT, STUCK, () -> {
             Chan<Object> c = Chan.make();
             pinned = c;
-            Throwable failed = catchThrowable(park::run);
+            Throwable failed = park.get();
+            if (failed instanceof NotImplementedYet stub) {
+                throw stub; // a TODO on the way: the scoreboard names it
+            }
             boolean handedToGhost = c.trySend("y");
             Go.go(() -> c.send("z"));
-            seen.set(failed.getClass().getSimpleName() + ", trySend=" + handedToGhost + ", then " + c.recv());
+            seen.set((failed == null ? "no failure" : failed.getClass().getSimpleName()) + ", trySend=" + handedToGhost + ", then " + c.recv());
         });
         return seen.get();
     }
@@ -73,10 +85,10 @@ class Ch05MisuseTest {
     @DisplayName("a receive whose park fails (pinned in a static initializer) leaves the channel unlocked, with nobody queued")
     @Hint(doc = DOC + "#chanrecv", go = "chanrecv: gopark(chanparkcommit, ...) (chan.go)")
     void failedRecvParkLeavesChannelUsable() {
-        assertThat(parkFailsThenUseChannel(() -> RecvInInit.V.hashCode()))
+        assertThat(parkFailsThenUseChannel(() -> RecvInInit.FAILED))
                 .as("the pinned receive must fail, and leave the channel unlocked with an empty recvq: a later trySend"
                         + " finds no receiver (false) and a send/receive pair works. Read %s#chanrecv", DOC)
-                .isEqualTo("ExceptionInInitializerError, trySend=false, then z");
+                .isEqualTo("IllegalStateException, trySend=false, then z");
     }
 
     @Order(2)
@@ -84,9 +96,9 @@ class Ch05MisuseTest {
     @DisplayName("a send whose park fails leaves the channel unlocked, with nobody queued")
     @Hint(doc = DOC + "#chansend", go = "chansend: gopark(chanparkcommit, ...) (chan.go)")
     void failedSendParkLeavesChannelUsable() {
-        String seen = parkFailsThenUseChannel(() -> Boolean.valueOf(SendInInit.V).hashCode());
+        String seen = parkFailsThenUseChannel(() -> SendInInit.FAILED);
         assertThat(seen).as("the pinned send must fail, and leave the channel unlocked with an empty sendq."
-                + " Read %s#chansend", DOC).isEqualTo("ExceptionInInitializerError, trySend=false, then z");
+                + " Read %s#chansend", DOC).isEqualTo("IllegalStateException, trySend=false, then z");
     }
 
     @Order(3)
@@ -94,9 +106,9 @@ class Ch05MisuseTest {
     @DisplayName("a select whose park fails leaves every channel unlocked, with nobody queued")
     @Hint(doc = DOC + "#select", go = "selectgo: gopark(selparkcommit, ...) (select.go)")
     void failedSelectParkLeavesChannelsUsable() {
-        String seen = parkFailsThenUseChannel(() -> Integer.valueOf(SelectInInit.V).hashCode());
+        String seen = parkFailsThenUseChannel(() -> SelectInInit.FAILED);
         assertThat(seen).as("the pinned select must fail, and take its sudogs back from every channel and unlock"
-                + " them all. Read %s#select", DOC).isEqualTo("ExceptionInInitializerError, trySend=false, then z");
+                + " them all. Read %s#select", DOC).isEqualTo("IllegalStateException, trySend=false, then z");
     }
 
     @Order(4)
