@@ -238,6 +238,39 @@ class Ch01BootstrapTest {
                 + " Read %s#goexit0 (Go: dropg)", DOC).isNull();
     }
 
+    @Order(10)
+    @Test
+    @DisplayName("mstart goes round the scheduler loop until nothing is left: a goroutine readied by another runs too")
+    @Hint(doc = DOC + "#mstart", go = "mstart1 -> schedule, which never returns (proc.go)")
+    void mstartLoopsUntilNothingIsLeft() {
+        // Explicit-step mode (Stepper): findRunnable returns null instead of sleeping when nothing is
+        // runnable, so mstart returns once the two goroutines have run. They are made by hand, as
+        // newmain makes main, since the go statement is chapter 02's.
+        try (Stepper s = Stepper.boot(1)) {
+            List<String> ran = new ArrayList<>();
+            G second = handMade(s.proc, 3, () -> ran.add("second"));
+            G first = handMade(s.proc, 2, () -> {
+                ran.add("first");
+                s.p0().casRunnext(null, second); // ready the second one, as a go statement would
+            });
+            s.p0().casRunnext(null, first);
+            s.proc.mstart();
+            assertThat(ran).as("mstart must call schedule(mp) again and again, until it returns false (the program is"
+                    + " over, or here: nothing is left to run); one round runs only the first goroutine."
+                    + " Read %s#mstart (Go: mstart1, schedule)", DOC).containsExactly("first", "second");
+        }
+    }
+
+    /** A runnable G that runs fn, made the way newmain makes main (Go: newproc1's steps, by hand). */
+    private static G handMade(Proc proc, long goid, Runnable fn) {
+        G gp = proc.malg();
+        gp.goid = goid;
+        gp.fn = fn;
+        Proc.casgstatus(gp, G._Gidle, G._Gdead);
+        Proc.casgstatus(gp, G._Gdead, G._Grunnable);
+        return gp;
+    }
+
     @Order(11)
     @ParameterizedTest(name = "config={0}, GOMAXPROCS=''{1}'', ncpu={2} -> {3} Ps")
     @CsvSource(nullValues = "none", value = {

@@ -480,6 +480,11 @@ class Ch02LocalRunQueueTest {
             assertThat(s.step()).as("the scheduler must run the G in runnext. Read %s#runqget", DOC).isTrue();
             assertThat(s.p0().gFree).as("after it exits, goexit0 must gfput the dead G on the P. Read %s#gfput", DOC)
                     .isSameAs(first);
+            assertThat(s.p0().gFreeN + " on the list, next " + first.schedlink)
+                    .as("the dead G must be on the free list exactly once: goexit0 calls gfput once (chapter 01's"
+                            + " TODO, docs/en/01-bootstrap.md#goexit0) and gfput pushes it once. A G freed twice links"
+                            + " to itself, and two go statements would get it. Read %s#gfput (Go: gfput)", DOC)
+                    .isEqualTo("1 on the list, next null");
             G second = s.go(() -> ran.add("b"));
             assertThat(second).as("the next go statement must reuse the dead G (gfget). Read %s#gfget (Go: newproc1)", DOC)
                     .isSameAs(first);
@@ -488,5 +493,60 @@ class Ch02LocalRunQueueTest {
             assertThat(ran).as("the reused G must run the new function on its old stack. Read %s#gfget", DOC)
                     .containsExactly("a", "b");
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // What no single-threaded test reaches: the rules of the lock-free ring, read from the bytecode
+
+    @Order(15)
+    @Test
+    @DisplayName("runqget claims its slot with casRelHead, never with a plain store to runqhead")
+    @Hint(doc = DOC + "#runqget", go = "runqget: atomic.CasRel(&pp.runqhead, h, h+1) (proc.go)")
+    void runqgetClaimsWithACas() {
+        List<String> touched = Bytecode.touches(Proc.class, "runqget");
+        assertThat(touched).as("runqget must claim the slot it read with casRelHead(h, h + 1), and retry when the CAS"
+                + " fails. A plain store (pp.runqhead = h + 1) lets a thief's runqgrab take the same slot at the"
+                + " same time, and two Ms then run one G; no single-threaded test sees it, and on real threads it is"
+                + " rare (chapter 04's Lincheck model check finds it). runqget touches: %s. Read %s#runqget"
+                + " (Go: runqget)", touched, DOC).contains("P.casRelHead()")
+                .filteredOn(t -> t.startsWith("P.") && t.toLowerCase(java.util.Locale.ROOT).contains("head"))
+                .allMatch(t -> t.equals("P.laHead()") || t.equals("P.casRelHead()"));
+    }
+
+    @Order(16)
+    @Test
+    @DisplayName("runqempty reads head, tail and runnext, then tail again, and answers only if tail did not move")
+    @Hint(doc = DOC + "#runqempty", go = "runqempty: the re-read of runqtail (proc.go)")
+    void runqemptyReadsTailTwice() {
+        workbench(1).runqempty(new P(0)); // an unwritten TODO fails here, with its own message
+        List<String> touched = Bytecode.touches(Proc.class, "runqempty");
+        int firstTail = indexOfTail(touched, 0);
+        int runnext = firstTail < 0 ? -1 : indexOf(touched, "P.lvRunnext()", firstTail + 1);
+        int secondTail = runnext < 0 ? -1 : indexOfTail(touched, runnext + 1);
+        assertThat(secondTail).as("runqempty must read tail, then runnext, then tail again, and trust what it read only"
+                + " if tail did not move. Between a single read of each, the owner can kick runnext into the ring"
+                + " (runqput with next) and then take the new runnext (runqget): head == tail and runnext == null"
+                + " were both true once, never at the same time, and a thief calls the P empty while a G waits in"
+                + " its ring (Go's TestSchedLocalQueueEmpty). runqempty touches: %s. Read %s#runqempty (Go: runqempty)",
+                touched, DOC).isPositive();
+    }
+
+    private static int indexOfTail(List<String> touched, int from) {
+        for (int i = from; i < touched.size(); i++) {
+            String t = touched.get(i);
+            if (t.equals("P.laTail()") || t.equals("P.lpTail()") || t.equals("P.runqtail")) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOf(List<String> touched, String what, int from) {
+        for (int i = from; i < touched.size(); i++) {
+            if (touched.get(i).equals(what)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -130,6 +130,84 @@ class Ch04StealingTest {
         assertThat(victim.lvRunnext()).as("runnext stays with the victim. Read %s#runqgrab", DOC).isSameAs(g.get(0));
     }
 
+    @Order(3)
+    @Test
+    @DisplayName("stealWork leaves a victim's runnext alone until its last pass: Gs in other rings are taken first")
+    @Hint(doc = DOC + "#stealwork", go = "stealWork: stealRunNextG := i == stealTries-1 (proc.go)")
+    void stealWorkTakesRunnextOnlyOnTheLastPass() {
+        // Six running victims with only a runnext, one with a G in its ring. The first pass visits
+        // every victim, so a stealWork that keeps runnext for the last pass always takes the ring's G;
+        // one that steals runnext at once takes a runnext unless the random order put the ring's P
+        // first (1 in 7). Ten fresh tries make that miss a chance of 1 in 7^10.
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Proc proc = runningPs(8);
+            List<G> g = gs(proc, 8, 1);
+            for (int i = 1; i <= 6; i++) {
+                proc.runqput(proc.allp[i], g.get(i), true);
+            }
+            proc.runqput(proc.allp[7], g.get(7), false);
+            G got = proc.stealWork(proc.allp[0]);
+            assertThat(got == null ? "nothing" : "G" + got.goid)
+                    .as("stealWork must not take a runnext before its last pass (stealRunNextG = i == STEAL_TRIES - 1):"
+                            + " a G in runnext was just readied by its P, which is about to run it, while G8 waits in"
+                            + " P7's ring. Read %s#stealwork (Go: stealWork)", DOC)
+                    .isEqualTo("G8");
+        }
+    }
+
+    @Order(3)
+    @Test
+    @DisplayName("findRunnable steals only while fewer than half the busy Ps have a spinning M (2*nmspinning < gomaxprocs-npidle)")
+    @Hint(doc = DOC + "#steal", go = "findRunnable: if mp.spinning || 2*sched.nmspinning.Load() < gomaxprocs-sched.npidle.Load() (proc.go)")
+    void spinningMsAreLimited() {
+        // Four Ps: P0 is ours, P1 and P2 idle, P3 busy with a G in its ring; two busy Ps, so one
+        // spinning M is already half of them. The test thread plays P0's M, in explicit-step mode
+        // (findRunnable returns instead of parking).
+        List<String> seen = new ArrayList<>();
+        for (int spinning = 1; spinning >= 0; spinning--) {
+            Proc proc = runningPs(4);
+            proc.stepping = true;
+            proc.lockSched();
+            try {
+                for (int i = 2; i >= 1; i--) {
+                    P idle = proc.allp[i];
+                    idle.m.p = null;
+                    idle.m = null;
+                    idle.status = P._Pidle;
+                    proc.pidleput(idle);
+                }
+            } finally {
+                proc.unlockSched();
+            }
+            G work = gs(proc, 1, 100).get(0);
+            proc.runqput(proc.allp[3], work, false);
+            proc.sched.nmspinning.set(spinning);
+            M mp = proc.allp[0].m;
+            Proc.Pick pick = proc.findRunnable(mp);
+            seen.add("nmspinning " + spinning + ": " + (pick == null ? "no steal" : "stole G" + pick.gp().goid));
+        }
+        assertThat(seen).as("an M that is not spinning may start stealing only while 2 * nmspinning < gomaxprocs -"
+                + " npidle: with one M already spinning for two busy Ps, a second one only burns a CPU. With none"
+                + " spinning it must steal. Read %s#steal and #spinning (Go: findRunnable)", DOC)
+                .containsExactly("nmspinning 1: no steal", "nmspinning 0: stole G100");
+    }
+
+    /** A Proc that is never started, with n running Ps, each held by an M of its own (not started either). */
+    private static Proc runningPs(int n) {
+        Proc proc = workbench(n);
+        proc.allp = new P[n];
+        for (int i = 0; i < n; i++) {
+            P pp = new P(i);
+            M mp = new M(proc, 100 + i);
+            mp.p = pp;
+            pp.m = mp;
+            pp.status = P._Prunning;
+            proc.allp[i] = pp;
+        }
+        proc.stealOrder.reset(n);
+        return proc;
+    }
+
     @Order(4)
     @Test
     @DisplayName("Go's RunSchedLocalQueueStealTest: every G is seen exactly once and the thief takes i/2 or i/2+1")

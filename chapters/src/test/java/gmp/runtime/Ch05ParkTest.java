@@ -295,6 +295,57 @@ class Ch05ParkTest {
         Harness.assertNoThreadsLeft(rt);
     }
 
+    @Order(9)
+    @Test
+    @DisplayName("every M idle and every goroutine parked, but a timer pending: checkdead says nothing, the timer will wake someone")
+    @Hint(doc = DOC + "#checkdead", go = "checkdead: \"There are no goroutines running, so we can look at the P's\" (proc.go)")
+    void aPendingTimerIsNoDeadlock() {
+        // checkdead called by hand, as the last M to go idle calls it: a Proc that is never started,
+        // one M on the idle list, one goroutine asleep in time.Sleep and its timer in p0's heap.
+        Proc proc = Fixtures.workbench(1);
+        P pp = new P(0);
+        proc.allp = new P[] {pp};
+        proc.allm.add(new M(proc, 1));
+        G sleeper = proc.malg();
+        sleeper.goid = 1;
+        sleeper.setStatus(G._Gwaiting);
+        sleeper.waitreason = Proc.WAIT_SLEEP;
+        Timer t = new Timer(x -> { }, sleeper);
+        t.when = System.nanoTime() + Duration.ofHours(1).toNanos();
+        pp.timers.mu.lock();
+        try {
+            pp.timers.add(t);
+        } finally {
+            pp.timers.mu.unlock();
+        }
+        proc.lockSched();
+        try {
+            proc.sched.nmidle = 1;
+            proc.checkdead();
+        } finally {
+            proc.unlockSched();
+        }
+        assertThat(proc.crashed()).as("with a timer pending, a parked goroutine will be woken (by the timer's"
+                + " function or a goroutine it readies): checkdead must return before it says deadlock."
+                + " Read %s#checkdead (Go: checkdead)", DOC).isNull();
+        proc.lockSched();
+        try {
+            pp.timers.mu.lock();
+            try {
+                pp.timers.remove(t);
+            } finally {
+                pp.timers.mu.unlock();
+            }
+            proc.checkdead();
+        } finally {
+            proc.unlockSched();
+        }
+        assertThat(proc.crashed()).as("the same state without the timer is a deadlock: checkdead must say so."
+                + " Read %s#checkdead", DOC).isNotNull();
+        assertThat(proc.crashed().getMessage()).as("Go's words. Read %s#checkdead", DOC)
+                .startsWith("fatal error: all goroutines are asleep - deadlock!");
+    }
+
     @Order(10)
     @Test
     @DisplayName("main returning while other goroutines are parked is not a deadlock: run() returns, no thread is left")
