@@ -127,6 +127,7 @@ final class Proc {
         boolean callerInterrupted = Thread.interrupted();
         try {
             schedinit();
+            checkm0p0();
             mainG = newmain(() -> runtimeMain(main));
             mainStarted = true;
             mstart();
@@ -153,6 +154,22 @@ final class Proc {
         }
         if (t != null) {
             throw ProgramCrash.fatal(t.toString(), goroutineDump(), t);
+        }
+    }
+
+    /**
+     * After schedinit, m0 must be running p0: everything after it (newmain's runnext, mstart's
+     * schedule) uses m0's P. Go's acquirep/wirep throws when the binding goes wrong; a runtime that
+     * went on without it would only hang, so this says what is missing at once.
+     */
+    private void checkm0p0() {
+        P p0 = allp == null || allp.length == 0 ? null : allp[0];
+        if (p0 == null || m0 == null || m0.p != p0 || p0.m != m0 || p0.status != P._Prunning) {
+            throw new IllegalStateException("schedinit: m0 must hold p0 when it returns (m0.p == allp[0], allp[0].m"
+                    + " == m0, p0 _Prunning), but m0.p = " + (m0 == null ? "no m0" : m0.p) + ", p0 = " + p0
+                    + (p0 == null ? "" : " (m " + p0.m + ", " + P.statusName(p0.status) + ")")
+                    + ": procresize ends with acquirep(allp[0]). Read docs/en/01-bootstrap.md#acquirep"
+                    + " (Go: procresize, acquirep, wirep)");
         }
     }
 
@@ -481,7 +498,9 @@ final class Proc {
     boolean runqputslow(P pp, G gp, int h, int t) {
         int n = (t - h) / 2;
         if (n != P.RUNQ_SIZE / 2) {
-            throw new IllegalStateException("runqputslow: queue is not full (" + (t - h) + " of " + P.RUNQ_SIZE + ")");
+            throw new IllegalStateException("runqputslow: queue is not full (" + (t - h) + " of " + P.RUNQ_SIZE
+                    + " slots in use): runqput must keep using the ring while t - h < RUNQ_SIZE and call runqputslow"
+                    + " only when all " + P.RUNQ_SIZE + " are taken. Read docs/en/02-local-runq.md#runqput (Go: runqput)");
         }
         // TODO(ch02): copy runq[h .. h+n-1] (masked) into a batch of n + 1; claim them with casRelHead(h, h + n)
         //             (return false if it fails); put gp last; link the batch through schedlink and

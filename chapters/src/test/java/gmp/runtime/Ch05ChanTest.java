@@ -2,6 +2,7 @@ package gmp.runtime;
 
 import static gmp.runtime.Fixtures.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
@@ -343,7 +344,7 @@ class Ch05ChanTest {
     @Hint(doc = DOC + "#closechan", go = "closechan (chan.go)")
     void closeWakesEveryWaiter() {
         List<String> results = Collections.synchronizedList(new ArrayList<>());
-        run(runtime(2), () -> {
+        Throwable died = catchThrowable(() -> run(runtime(2), () -> {
             Chan<Integer> rc = Chan.make();
             Chan<Integer> sc = Chan.make(1);
             sc.send(0);
@@ -379,7 +380,18 @@ class Ch05ChanTest {
             for (int i = 0; i < 4; i++) {
                 done.recv();
             }
-        });
+        }));
+        if (died != null && String.valueOf(died.getMessage()).contains("all goroutines are asleep")) {
+            throw new AssertionError("close left waiters parked: after it, main waited for the four goroutines and the"
+                    + " program deadlocked. close must take EVERY sudog off recvq and sendq (not only the first) and"
+                    + " goready each G once the channel's lock is released. Woken so far: " + results
+                    + ". Read " + DOC + "#closechan (Go: closechan). The deadlock report:\n" + died.getMessage(), died);
+        }
+        if (died instanceof RuntimeException e) {
+            throw e;
+        } else if (died instanceof Error e) {
+            throw e;
+        }
         assertThat(results).as("close must take every sudog off both queues and ready its G: a receiver returns the zero"
                 + " value with ok = false (success false), a sender panics when it runs again."
                 + " Read %s#closechan (Go: closechan)", DOC)

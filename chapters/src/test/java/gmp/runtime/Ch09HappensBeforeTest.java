@@ -322,36 +322,45 @@ class Ch09HappensBeforeTest {
     @Test
     @Order(7)
     @Given(value = GIVEN, needs = "ch05")
-    @DisplayName("Mutex: unlock n is synchronized before lock n+1 returns (a plain counter, two goroutines taking turns)")
+    @DisplayName("Mutex: unlock n is synchronized before lock n+1 returns (two goroutines taking turns on plain fields)")
     void mutexUnlockBeforeNextLock() {
+        // The two goroutines take strict turns, and the turn is a plain field read and written only
+        // under the Mutex: each critical section hands the lock, the turn and the counter to the other
+        // goroutine, so every one of them is an edge from an unlock to the next lock, and the rounds
+        // cross Ps whenever the two goroutines run on different Ps (they poll with tryLock, so both
+        // stay runnable and each M keeps one). A missing edge shows as a lost increment, or as a
+        // goroutine that never sees its turn (the watchdog, LIMIT).
         int[] counter = {0};
+        int[] turn = {0};
         int[] lastP = {-1};
         AtomicInteger crossings = new AtomicInteger();
-        Harness.run(runtime(2), LIMIT, HUNG, () -> {
+        Harness.run(runtime(2), LIMIT, HUNG + " (or a goroutine never saw its turn: a plain write made under the Mutex"
+                + " was not visible to the next holder)", () -> {
             Mutex mu = new Mutex();
             WaitGroup wg = new WaitGroup();
             wg.add(2);
-            AtomicInteger started = new AtomicInteger();
             for (int g = 0; g < 2; g++) {
+                int me = g;
                 Go.go(() -> {
-                    // Start together, so that the two take turns (one edge here, none per round).
-                    started.incrementAndGet();
-                    for (int tries = 1; started.get() < 2; tries++) {
-                        backoff(tries);
-                    }
-                    for (int i = 0; i < ROUNDS; i++) {
+                    int waits = 0;
+                    for (int i = 0; i < ROUNDS; ) {
                         for (int tries = 1; !mu.tryLock(); tries++) {
                             backoff(tries); // a successful TryLock is a Lock (go.dev/ref/mem)
                         }
-                        counter[0]++;
-                        int p = pid();
-                        if (lastP[0] >= 0 && lastP[0] != p) {
-                            crossings.incrementAndGet();
+                        boolean mine = turn[0] == me;
+                        if (mine) {
+                            counter[0]++;
+                            int p = pid();
+                            if (lastP[0] >= 0 && lastP[0] != p) {
+                                crossings.incrementAndGet();
+                            }
+                            lastP[0] = p;
+                            turn[0] = 1 - me;
+                            i++;
                         }
-                        lastP[0] = p;
                         mu.unlock();
-                        for (int k = 0; k < 200; k++) {
-                            Thread.onSpinWait(); // outside the lock, so that the other goroutine gets a turn
+                        if (!mine) {
+                            backoff(++waits); // the other's turn: yield now and then, in case it shares our P
                         }
                     }
                     wg.done();
