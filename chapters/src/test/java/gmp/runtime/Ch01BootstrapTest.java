@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
@@ -49,6 +51,32 @@ class Ch01BootstrapTest {
                 pp.schedtick, Continuation.getCurrentContinuation(G.SCOPE), mp.g0, null);
     }
 
+    /**
+     * Runs {@code attempt} on a fresh runtime until sysmon has not preempted anyone during it, five
+     * tries at most. From chapter 06 on, sysmon preempts a goroutine whose slice passes 10 ms, which
+     * a loaded machine can stretch even this short a main to; the preempted main then yields like
+     * Gosched, whose wakep may start a second M on an idle P. The tests that look at exactly which
+     * Ms and Ps exist while main runs need a run without that.
+     */
+    private static <T> T unpreempted(Supplier<GoRuntime> make, Function<GoRuntime, T> attempt) {
+        for (int i = 1; ; i++) {
+            GoRuntime rt = make.get();
+            T result = attempt.apply(rt);
+            Sysmon sm = rt.proc().sysmon;
+            if (sm == null || sm.slicesUsedUp == 0 || i == 5) {
+                return result;
+            }
+        }
+    }
+
+    /** A runtime and what main saw in it. */
+    private record Run(GoRuntime rt, Seen s) {
+    }
+
+    private static Run runAndLookUnpreempted(int gomaxprocs) {
+        return unpreempted(() -> runtime(gomaxprocs), rt -> new Run(rt, runAndLook(rt)));
+    }
+
     private static Seen runAndLook(GoRuntime rt) {
         List<Seen> seen = new ArrayList<>();
         Harness.run(rt, () -> seen.add(look(rt.proc())));
@@ -74,8 +102,9 @@ class Ch01BootstrapTest {
     @DisplayName("main runs on m0: the thread that called run(), M id 0")
     @Hint(doc = DOC + "#schedinit", go = "schedinit, mcommoninit, mstart (proc.go)")
     void mainRunsOnM0() {
-        GoRuntime rt = runtime(2);
-        Seen s = runAndLook(rt);
+        Run run = runAndLookUnpreempted(2);
+        GoRuntime rt = run.rt();
+        Seen s = run.s();
         Proc proc = rt.proc();
         assertThat(s.thread()).as("main must run on the thread that called run(); that thread is m0."
                 + " Read %s#schedinit (Go: rt0_go makes the first thread m0)", DOC).isSameAs(Thread.currentThread());
@@ -91,8 +120,9 @@ class Ch01BootstrapTest {
     @DisplayName("m0 holds p0 while main runs, and p0 is _Prunning with m0 as its M")
     @Hint(doc = DOC + "#procresize", go = "procresize, acquirep (proc.go)")
     void m0HoldsP0() {
-        GoRuntime rt = runtime(4);
-        Seen s = runAndLook(rt);
+        Run run = runAndLookUnpreempted(4);
+        GoRuntime rt = run.rt();
+        Seen s = run.s();
         assertThat(s.p()).as("m0 must hold p0 (allp[0]) while main runs. Read %s#procresize (Go: procresize, acquirep)", DOC)
                 .isSameAs(rt.proc().allp[0]);
         assertThat(s.p().id).as("p0's id must be 0. Read %s#procresize (Go: p.init)", DOC).isZero();
@@ -124,15 +154,18 @@ class Ch01BootstrapTest {
     @DisplayName("with GOMAXPROCS 4, p1, p2 and p3 are _Pidle, have no M, and the idle list reads p1, p2, p3")
     @Hint(doc = DOC + "#procresize", go = "procresize, pidleput (proc.go)")
     void otherPsAreIdle() {
-        GoRuntime rt = runtime(4);
         List<String> idleWhileMainRuns = new ArrayList<>();
         int[] npidle = new int[1];
-        Harness.run(rt, () -> {
-            Proc proc = rt.proc();
-            for (P pp = proc.sched.pidle; pp != null && idleWhileMainRuns.size() < 8; pp = pp.link) {
-                idleWhileMainRuns.add(pp + ":" + P.statusName(pp.status) + ":m=" + pp.m);
-            }
-            npidle[0] = proc.sched.npidle.get();
+        unpreempted(() -> runtime(4), rt -> {
+            idleWhileMainRuns.clear();
+            Harness.run(rt, () -> {
+                Proc proc = rt.proc();
+                for (P pp = proc.sched.pidle; pp != null && idleWhileMainRuns.size() < 8; pp = pp.link) {
+                    idleWhileMainRuns.add(pp + ":" + P.statusName(pp.status) + ":m=" + pp.m);
+                }
+                npidle[0] = proc.sched.npidle.get();
+            });
+            return null;
         });
         assertThat(idleWhileMainRuns)
                 .as("while main runs on p0, the idle list (sched.pidle, linked through p.link) must hold p1, p2, p3"

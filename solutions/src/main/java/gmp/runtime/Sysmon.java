@@ -64,6 +64,12 @@ final class Sysmon {
     private long lasttrace;
     /** Cycles run so far: what an idle runtime must stop adding to (read by the tests). */
     volatile long cycles;
+    /**
+     * How often retake found a running P's slice used up (and asked its G to stop). Tests whose
+     * lesson is the scheduler's state in a program too short to be preempted read it, to tell a
+     * run that a loaded machine stretched past 10 ms from one that went wrong.
+     */
+    volatile long slicesUsedUp;
     /** The report of a goroutine that blocked its thread holding a P, once per program, or null. */
     volatile String blockedHolderReport;
 
@@ -259,6 +265,7 @@ final class Sysmon {
                     n++;
                 }
             } else if (sysretake) {
+                slicesUsedUp++; // sysmon is the only writer
                 checkBlockedHolder(pp, now);
             }
         }
