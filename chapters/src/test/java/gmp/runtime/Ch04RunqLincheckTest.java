@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
 import org.jetbrains.lincheck.datastructures.Operation;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import gmp.workbook.Hint;
 
@@ -54,6 +56,9 @@ import gmp.workbook.Hint;
  */
 @Tag("ch04")
 @Order(Integer.MAX_VALUE) // runs last, so the scoreboard names Ch04StealingTest's simpler failures first
+// Each test does a fixed amount of work (its invocations), 3-10 s on an idle machine; a starved one
+// (a CPU shared by a dozen runnable threads) was seen to need more than the default 60 s.
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 @DisplayName("Chapter 04: the run queue under an owner and thieves is linearizable (Lincheck)")
 @Hint(doc = Ch04RunqLincheckTest.DOC + "#runqgrab", go = "runqput, runqget, runqsteal, runqgrab (proc.go)")
 class Ch04RunqLincheckTest {
