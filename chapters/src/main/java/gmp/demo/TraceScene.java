@@ -20,11 +20,15 @@ import gmp.sync.WaitGroup;
  *       steals half of p0's queue (the "moved P0 -> P1" markers).</li>
  *   <li>{@code preempt}: a goroutine that never yields runs 60 ms and is preempted by sysmon after each 10 ms slice
  *       (a preempt request, then GoStop "preempted") while another waits its turn on one P.</li>
- *   <li>{@code all} (the default): the three, one after another, each to its own pair of files.</li>
+ *   <li>{@code syscall}: on one P, a goroutine blocks 20 ms in a syscall (Go.syscall around a
+ *       Thread.sleep) while main computes: sysmon retakes the P and hands it to a new M for main
+ *       (ProcSteal); the call returns while main holds the P, so the goroutine waits in the global
+ *       queue until main's slice ends (chapter 07, docs/en/07-syscalls.md#trace).</li>
+ *   <li>{@code all} (the default): the four, one after another, each to its own pair of files.</li>
  * </ul>
  */
 public final class TraceScene {
-    private static final List<String> SCENES = List.of("pingpong", "spawn", "preempt");
+    private static final List<String> SCENES = List.of("pingpong", "spawn", "preempt", "syscall");
 
     private TraceScene() {
     }
@@ -49,6 +53,7 @@ public final class TraceScene {
             case "pingpong" -> GoRuntime.builder().gomaxprocs(1).executionTrace(json).build().run(TraceScene::pingpong);
             case "spawn" -> GoRuntime.builder().gomaxprocs(2).executionTrace(json).build().run(TraceScene::spawn);
             case "preempt" -> GoRuntime.builder().gomaxprocs(1).executionTrace(json).build().run(TraceScene::preempt);
+            case "syscall" -> GoRuntime.builder().gomaxprocs(1).executionTrace(json).build().run(TraceScene::syscall);
             default -> throw new IllegalArgumentException(scene);
         }
     }
@@ -97,6 +102,23 @@ public final class TraceScene {
         });
         Go.go(() -> done.send("polite"));
         done.recv();
+        done.recv();
+    }
+
+    private static void syscall() {
+        Chan<String> done = Chan.make(1);
+        Go.go(() -> {
+            Go.syscall(() -> {
+                Thread.sleep(20); // a slow system call, blocking this M's thread
+                return null;
+            });
+            done.send("back");
+        });
+        Go.gosched(); // let it start and enter the call
+        long until = System.nanoTime() + 30_000_000L;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait(); // main computes, on the P that sysmon took from the syscall
+        }
         done.recv();
     }
 }

@@ -1,16 +1,17 @@
 package gmp.runtime;
 
+import static gmp.runtime.Workbench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import gmp.workbook.Hint;
 
@@ -21,7 +22,7 @@ import gmp.workbook.Hint;
  * sysmon sleeps until the next timer instead of looking.
  *
  * <p>Nothing here runs a thread: the Ps, Ms and Gs are set up by hand on a Proc that is never
- * started, and each test calls retake, sysmonDelay or sysmonSleep with the time it wants sysmon to
+ * started (the {@link Workbench}), and each test calls retake, sysmonDelay or sysmonSleep with the time it wants sysmon to
  * see. So each rule is checked at its exact boundary (10 ms, not 9.999 ms), with no real waiting.
  */
 @Tag("ch06")
@@ -31,47 +32,8 @@ class Ch06SysmonTest {
     static final String DOC = "docs/en/06-preemption.md";
     private static final long MS = 1_000_000L;
 
-    private final List<Proc> procs = new ArrayList<>();
-
-    /** Requests raise a JVM-wide poll word: drop those a test leaves, so no later test pays for them. */
-    @AfterEach
-    void dropRequests() {
-        procs.forEach(Preempt::exited);
-    }
-
-    /** A Proc that is never started, with {@code n} Ps, all idle, and a sysmon that is not started. */
-    private Sysmon sysmon(int n, Map<String, String> env) {
-        Proc proc = GoRuntime.builder().gomaxprocs(n).env(env).build().proc();
-        proc.gomaxprocs = n;
-        proc.allp = new P[n];
-        for (int i = 0; i < n; i++) {
-            proc.allp[i] = new P(i);
-            proc.allp[i].status = P._Pidle;
-        }
-        proc.sched.npidle.set(n);
-        procs.add(proc);
-        return new Sysmon(proc);
-    }
-
-    private Sysmon sysmon(int n) {
-        return sysmon(n, Map.of());
-    }
-
-    /** Makes pp busy: an M of its own runs a new G (goid) on it, at the given schedtick. */
-    private static G run(Proc proc, P pp, long goid, long schedtick) {
-        M mp = new M(proc, 100 + pp.id);
-        G gp = proc.malg();
-        gp.goid = goid;
-        gp.setStatus(G._Grunning);
-        mp.p = pp;
-        mp.curg = gp;
-        gp.m = mp;
-        pp.m = mp;
-        pp.status = P._Prunning;
-        pp.schedtick = schedtick;
-        proc.sched.npidle.decrementAndGet();
-        return gp;
-    }
+    @RegisterExtension
+    final Workbench bench = new Workbench();
 
     // ---------------------------------------------------------------------------------------------
     // The delay rule
@@ -119,7 +81,7 @@ class Ch06SysmonTest {
     @DisplayName("with every P idle, sysmon sleeps until the next timer, at most 60 s; a due timer means no sleep")
     @Hint(doc = DOC + "#deep-sleep", go = "sysmon: if debug.schedtrace <= 0 && sched.npidle == gomaxprocs { ... notetsleep(&sched.sysmonnote, sleep) }")
     void deepSleepUntilTheNextTimer() {
-        Sysmon sm = sysmon(2);
+        Sysmon sm = bench.sysmon(2);
         long now = 1_000 * MS;
         assertThat(sm.sysmonSleep(now, 0)).as("every P idle and no timer: nothing can run too long, so sysmon"
                 + " sleeps for the longest deep sleep, forcegcperiod/2 = 60 s. Read %s#deep-sleep (Go: sysmon)", DOC)
@@ -137,13 +99,13 @@ class Ch06SysmonTest {
     @DisplayName("sysmon keeps watching while any P is busy, and always when schedtrace is on; it sleeps when all are idle")
     @Hint(doc = DOC + "#deep-sleep", go = "sysmon: debug.schedtrace <= 0 && (sched.gcwaiting || sched.npidle == gomaxprocs)")
     void noDeepSleepWhileBusyOrTracing() {
-        Sysmon sm = sysmon(2);
+        Sysmon sm = bench.sysmon(2);
         assertThat(sm.sysmonSleep(0, 0)).as("both Ps idle, no timer, no trace: sysmon may sleep deeply."
                 + " Read %s#deep-sleep (Go: sysmon)", DOC).isPositive();
         run(sm.proc, sm.proc.allp[1], 7, 1);
         assertThat(sm.sysmonSleep(0, 0)).as("P1 is running: its goroutine may hog it, so sysmon must not sleep."
                 + " Read %s#deep-sleep (Go: sched.npidle == gomaxprocs)", DOC).isZero();
-        Sysmon traced = sysmon(2, Map.of("GODEBUG", "schedtrace=1000"));
+        Sysmon traced = bench.sysmon(2, Map.of("GODEBUG", "schedtrace=1000"));
         assertThat(traced.sysmonSleep(0, 0)).as("with GODEBUG=schedtrace sysmon prints a line every period even"
                 + " when every P is idle: no deep sleep. Read %s#deep-sleep (Go: debug.schedtrace <= 0)", DOC).isZero();
     }
@@ -156,7 +118,7 @@ class Ch06SysmonTest {
     @DisplayName("retake: a P whose schedtick has not moved for 10 ms gets preemptone, not a nanosecond sooner")
     @Hint(doc = DOC + "#retake", go = "retake: if pd.schedwhen+forcePreemptNS <= now { preemptone(pp) }")
     void preemptsAfterAWholeSlice() {
-        Sysmon sm = sysmon(2);
+        Sysmon sm = bench.sysmon(2);
         G gp = run(sm.proc, sm.proc.allp[0], 5, 1);
         sm.retake(0);
         assertThat(gp.preempt).as("at its first look sysmon only records the P's schedtick and the time; the"
@@ -176,7 +138,7 @@ class Ch06SysmonTest {
     @DisplayName("retake: a moved schedtick is a new slice, timed from the cycle that saw it move")
     @Hint(doc = DOC + "#retake", go = "retake: if pd.schedtick != t { pd.schedtick = t; pd.schedwhen = now }")
     void aMovedSchedtickStartsANewSlice() {
-        Sysmon sm = sysmon(1);
+        Sysmon sm = bench.sysmon(1);
         P pp = sm.proc.allp[0];
         G gp = run(sm.proc, pp, 5, 1);
         sm.retake(0);
@@ -200,7 +162,7 @@ class Ch06SysmonTest {
     @DisplayName("retake: a P that starts a new slice every millisecond is never preempted, until its slices stop")
     @Hint(doc = DOC + "#retake", go = "retake: preemption only when pd.schedtick == pp.schedtick for forcePreemptNS")
     void aBusySchedulerIsNeverPreempted() {
-        Sysmon sm = sysmon(1);
+        Sysmon sm = bench.sysmon(1);
         P pp = sm.proc.allp[0];
         G gp = run(sm.proc, pp, 5, 1);
         for (long t = 0; t <= 100; t++) {
@@ -219,7 +181,7 @@ class Ch06SysmonTest {
     @DisplayName("retake: goroutines that inherit one slice through runnext are preempted as one unit")
     @Hint(doc = DOC + "#inherited", go = "execute(gp, inheritTime=true) leaves schedtick alone; retake sees one slice")
     void anInheritedSliceIsPreemptedAsAUnit() {
-        Sysmon sm = sysmon(1);
+        Sysmon sm = bench.sysmon(1);
         P pp = sm.proc.allp[0];
         G a = run(sm.proc, pp, 5, 1);
         sm.retake(0);
@@ -246,7 +208,7 @@ class Ch06SysmonTest {
     @DisplayName("retake leaves idle Ps alone, and a P seen for the first time starts its slice then")
     @Hint(doc = DOC + "#retake", go = "retake: only _Prunning and _Psyscall Ps")
     void idleAndNewlySeenPs() {
-        Sysmon sm = sysmon(2);
+        Sysmon sm = bench.sysmon(2);
         P busy = sm.proc.allp[0];
         G gp = run(sm.proc, busy, 5, 3);
         sm.retake(100 * MS);
@@ -268,7 +230,7 @@ class Ch06SysmonTest {
     @DisplayName("preemptone asks the P's current goroutine to stop, and nobody when the P runs none")
     @Hint(doc = DOC + "#preemptone", go = "preemptone (proc.go)")
     void preemptoneAsksTheCurrentG() {
-        Sysmon sm = sysmon(3);
+        Sysmon sm = bench.sysmon(3);
         P pp = sm.proc.allp[0];
         G gp = run(sm.proc, pp, 5, 1);
         assertThat(Preempt.preemptone(pp)).as("P0's M runs G5: preemptone must ask it and return true."

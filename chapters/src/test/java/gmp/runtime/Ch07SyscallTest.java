@@ -1,16 +1,14 @@
 package gmp.runtime;
 
+import static gmp.runtime.Workbench.asM;
+import static gmp.runtime.Workbench.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import gmp.workbook.Hint;
 
@@ -20,7 +18,7 @@ import gmp.workbook.Hint;
  * sees in the same syscall twice, and handoffp decides who runs it next.
  *
  * <p>Nothing here runs a thread: the Ps, Ms and Gs are set up by hand on a Proc that is never
- * started, the test calls entersyscall, exitsyscallfast, handoffp and retake itself, and retake gets
+ * started (the {@link Workbench}, shared with chapter 06's sysmon tests), the test calls entersyscall, exitsyscallfast, handoffp and retake itself, and retake gets
  * the time it should see (chapter 06's injected clock). An M that handoffp starts is an idle M the
  * test put on the idle list, so "startm" shows as that M being handed the P.
  */
@@ -32,48 +30,8 @@ class Ch07SyscallTest {
     private static final long MS = 1_000_000L;
     private static final long US = 1_000L;
 
-    private final List<Proc> procs = new ArrayList<>();
-
-    /** Requests raise a JVM-wide poll word: drop those a test leaves (retake may preempt). */
-    @AfterEach
-    void dropRequests() {
-        procs.forEach(Preempt::exited);
-    }
-
-    /** A Proc that is never started, with n Ps; P{n-idle}..P{n-1} are idle, the others are set up by the test. */
-    private Proc proc(int n, int idle) {
-        Proc proc = GoRuntime.builder().gomaxprocs(n).env(Map.of()).build().proc();
-        proc.gomaxprocs = n;
-        proc.allp = new P[n];
-        for (int i = 0; i < n; i++) {
-            proc.allp[i] = new P(i);
-            proc.allp[i].status = P._Pidle;
-        }
-        proc.lockSched();
-        try {
-            for (int i = n - 1; i >= n - idle; i--) {
-                proc.pidleput(proc.allp[i]);
-            }
-        } finally {
-            proc.unlockSched();
-        }
-        procs.add(proc);
-        return proc;
-    }
-
-    /** Makes pp busy: an M of its own runs a new G (goid) on it. */
-    private static G run(Proc proc, P pp, long goid) {
-        M mp = new M(proc, 100 + pp.id);
-        G gp = proc.malg();
-        gp.goid = goid;
-        gp.setStatus(G._Grunning);
-        mp.p = pp;
-        mp.curg = gp;
-        gp.m = mp;
-        pp.m = mp;
-        pp.status = P._Prunning;
-        return gp;
-    }
+    @RegisterExtension
+    final Workbench bench = new Workbench();
 
     /** Puts gp's M in a syscall by hand, as entersyscall leaves it, so that retake can be tested alone. */
     private static void inSyscall(G gp) {
@@ -85,6 +43,24 @@ class Ch07SyscallTest {
         mp.oldp = pp;
         mp.p = null;
         pp.status = P._Psyscall;
+    }
+
+    /** sysmon took pp from its M's syscall (_Pidle) and another M now runs goroutine goid on it. */
+    private static G retakenAndRunning(Proc proc, P pp, long goid) {
+        pp.status = P._Pidle;
+        return run(proc, pp, goid);
+    }
+
+    /**
+     * gp's M enters a syscall by hand (as entersyscall leaves it) at P syscalltick 4, and a new sysmon
+     * takes its first look at time 0, which only records that syscall. Returns that sysmon.
+     */
+    private static Sysmon inSyscallSeenOnce(G gp) {
+        gp.m.p.syscalltick = 4;
+        inSyscall(gp);
+        Sysmon sm = new Sysmon(gp.proc);
+        sm.retake(0);
+        return sm;
     }
 
     /** An idle M on the idle list (not started): the M startm hands a P to. */
@@ -126,7 +102,7 @@ class Ch07SyscallTest {
     @DisplayName("entersyscall leaves the P in _Psyscall, held by nobody, remembered by the M as oldp")
     @Hint(doc = DOC + "#entersyscall", go = "reentersyscall: pp.m = 0; gp.m.oldp.set(pp); gp.m.p = 0; atomic.Store(&pp.status, _Psyscall)")
     void entersyscallKeepsThePReserved() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         M mp = gp.m;
@@ -153,7 +129,7 @@ class Ch07SyscallTest {
     @DisplayName("entersyscall wakes sysmon from its deep sleep, since a P can now be retaken")
     @Hint(doc = DOC + "#entersyscall", go = "entersyscall_sysmon: if sched.sysmonwait { sched.sysmonwait = false; notewakeup(&sched.sysmonnote) }")
     void entersyscallWakesSysmon() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         G gp = run(proc, proc.allp[0], 5);
         proc.sched.sysmonwait = true;
         Syscall.entersyscall(gp);
@@ -167,7 +143,7 @@ class Ch07SyscallTest {
     @DisplayName("entersyscallblock hands the P off at once and moves its syscalltick")
     @Hint(doc = DOC + "#entersyscallblock", go = "entersyscallblock: pp.syscalltick++; handoffp(releasep())")
     void entersyscallblockHandsOffAtOnce() {
-        Proc proc = proc(2, 0);
+        Proc proc = bench.proc(2, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         run(proc, proc.allp[1], 6);
@@ -175,12 +151,7 @@ class Ch07SyscallTest {
         M idle = idleM(proc);
         work(proc, pp, 9);
         pp.syscalltick = 3;
-        mp.minit(); // releasep finds its M through the current thread, as on a goroutine
-        try {
-            Syscall.entersyscallblock(gp);
-        } finally {
-            mp.unminit();
-        }
+        asM(mp, () -> Syscall.entersyscallblock(gp)); // releasep finds its M through the thread, as on a goroutine
         assertThat(gp.status()).as("the goroutine is in a syscall: _Gsyscall. Read %s#entersyscallblock", DOC)
                 .isEqualTo(G._Gsyscall);
         assertThat(mp.p).as("a call known to block gives its P up at once (releasep). Read %s#entersyscallblock", DOC)
@@ -203,7 +174,7 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall, fast path: the old P, still _Psyscall, is taken back, even when other Ps are idle")
     @Hint(doc = DOC + "#exitsyscallfast", go = "exitsyscallfast: if oldp.status == _Psyscall && atomic.Cas(&oldp.status, _Psyscall, _Pidle) { wirep(oldp) }")
     void exitsyscallfastReacquiresTheOldP() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         M mp = gp.m;
@@ -225,7 +196,7 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall, fast path: the goroutine runs on at once, and the P's syscalltick moves")
     @Hint(doc = DOC + "#exitsyscall", go = "exitsyscall: if exitsyscallfast(oldp) { gp.m.p.ptr().syscalltick++; casgstatus(gp, _Gsyscall, _Grunning) }")
     void exitsyscallCountsTheSyscall() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         M mp = gp.m;
@@ -247,14 +218,13 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall: a P that sysmon took and that now runs another M is not taken back; an idle P is")
     @Hint(doc = DOC + "#exitsyscallfast", go = "exitsyscallfast: only a P still in _Psyscall (CAS), else exitsyscallfast_pidle")
     void exitsyscallfastNeverStealsABusyP() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P old = proc.allp[0];
         G gp = run(proc, old, 5);
         M mp = gp.m;
         Syscall.entersyscall(gp);
         // sysmon took the P meanwhile and another M runs goroutine 6 on it now.
-        old.status = P._Pidle;
-        G other = run(proc, old, 6);
+        G other = retakenAndRunning(proc, old, 6);
         boolean got = Syscall.exitsyscallfast(mp, old);
         assertThat(old.m).as("the old P now belongs to another M, which runs goroutine 6 on it: exitsyscallfast must not"
                 + " take it (only a P still in _Psyscall may be CASed back). Read %s#exitsyscallfast", DOC)
@@ -273,13 +243,12 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall: with the old P busy and no idle P, the fast path fails and touches nothing")
     @Hint(doc = DOC + "#exitsyscallfast", go = "exitsyscallfast returns false: mcall(exitsyscall0)")
     void exitsyscallfastFailsWithoutAP() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P old = proc.allp[0];
         G gp = run(proc, old, 5);
         M mp = gp.m;
         Syscall.entersyscall(gp);
-        old.status = P._Pidle;
-        G other = run(proc, old, 6);
+        G other = retakenAndRunning(proc, old, 6);
         assertThat(Syscall.exitsyscallfast(mp, old)).as("no P is free: the fast path must fail, so that exitsyscall0"
                 + " queues the goroutine. Read %s#exitsyscallfast", DOC).isFalse();
         assertThat(old.m).as("and it must leave the busy P alone. Read %s#exitsyscallfast", DOC).isSameAs(other.m);
@@ -291,7 +260,7 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall: getting the old P back after sysmon took it and lent it out counts one more syscalltick")
     @Hint(doc = DOC + "#syscalltick", go = "exitsyscallfast_reacquired: if gp.m.syscalltick != gp.m.p.ptr().syscalltick { pp.syscalltick++ }")
     void reacquiredAfterARetakeMovesTheTick() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         M mp = gp.m;
@@ -311,22 +280,16 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall0: no P anywhere, so the goroutine goes to the global run queue and the M parks")
     @Hint(doc = DOC + "#exitsyscall0", go = "exitsyscall0: globrunqput(gp); stopm()")
     void exitsyscall0QueuesGloballyAndParks() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P old = proc.allp[0];
         G gp = run(proc, old, 5);
         M mp = gp.m;
         Syscall.entersyscall(gp);
-        old.status = P._Pidle;
-        run(proc, old, 6);
+        retakenAndRunning(proc, old, 6);
         // stopm parks the M until startm wakes it: pre-wake its note and end the "program", so that it returns.
         mp.park.wakeup();
         proc.exiting = true;
-        mp.minit(); // stopm finds its M through the current thread, as on g0
-        try {
-            Syscall.exitsyscall0(gp);
-        } finally {
-            mp.unminit();
-        }
+        asM(mp, () -> Syscall.exitsyscall0(gp)); // stopm finds its M through the current thread, as on g0
         assertThat(gp.status()).as("without a P the goroutine cannot run: _Grunnable. Read %s#exitsyscall0", DOC)
                 .isEqualTo(G._Grunnable);
         assertThat(Fixtures.global(proc)).as("it goes to the GLOBAL run queue (it has no P whose local queue it could"
@@ -342,19 +305,13 @@ class Ch07SyscallTest {
     @DisplayName("exitsyscall0: an idle P that turned up meanwhile runs the goroutine at once, in a new slice")
     @Hint(doc = DOC + "#exitsyscall0", go = "exitsyscall0: if pp != nil { acquirep(pp); execute(gp, false) }")
     void exitsyscall0TakesAnIdleP() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P old = proc.allp[0];
         G gp = run(proc, old, 5);
         M mp = gp.m;
         Syscall.entersyscall(gp);
-        old.status = P._Pidle;
-        run(proc, old, 6);
-        mp.minit(); // acquirep finds its M through the current thread, as on g0
-        try {
-            Syscall.exitsyscall0(gp);
-        } finally {
-            mp.unminit();
-        }
+        retakenAndRunning(proc, old, 6);
+        asM(mp, () -> Syscall.exitsyscall0(gp)); // acquirep finds its M through the current thread, as on g0
         assertThat(mp.p).as("P1 was idle when exitsyscall0 looked under sched.lock: the M takes it. Read %s#exitsyscall0", DOC)
                 .isSameAs(proc.allp[1]);
         assertThat(mp.nextg).as("and runs the goroutine next (Go: execute(gp, false); here m.nextg). Read %s#exitsyscall0", DOC)
@@ -372,7 +329,7 @@ class Ch07SyscallTest {
     @DisplayName("handoffp: a P with work in its run queue, or work in the global queue, gets an M")
     @Hint(doc = DOC + "#handoffp", go = "handoffp: if !runqempty(pp) || sched.runqsize != 0 { startm(pp, false) }")
     void handoffpStartsAnMForWork() {
-        Proc proc = proc(3, 1);
+        Proc proc = bench.proc(3, 1);
         P pp = proc.allp[0];
         run(proc, proc.allp[1], 6);
         M idle = idleM(proc);
@@ -382,7 +339,7 @@ class Ch07SyscallTest {
                 + " idle it: idling it strands that G. Read %s#handoffp (Go: handoffp)", DOC).isSameAs(pp);
         assertThat(idle.spinning).as("a plain M, not a spinning one: there is work to run. Read %s#handoffp", DOC).isFalse();
 
-        Proc proc2 = proc(3, 1);
+        Proc proc2 = bench.proc(3, 1);
         P pp2 = proc2.allp[0];
         run(proc2, proc2.allp[1], 6);
         M idle2 = idleM(proc2);
@@ -400,7 +357,7 @@ class Ch07SyscallTest {
     @DisplayName("handoffp: with no M spinning and no P idle, the P gets a spinning M to look for work")
     @Hint(doc = DOC + "#handoffp", go = "handoffp: if sched.nmspinning.Load()+sched.npidle.Load() == 0 && sched.nmspinning.CompareAndSwap(0, 1) { startm(pp, true) }")
     void handoffpStartsASpinningM() {
-        Proc proc = proc(2, 0);
+        Proc proc = bench.proc(2, 0);
         P pp = proc.allp[0];
         run(proc, proc.allp[1], 6);
         M idle = idleM(proc);
@@ -417,7 +374,7 @@ class Ch07SyscallTest {
     @DisplayName("handoffp: the last running P, with nobody blocked in netpoll, gets an M to poll (chapter 08's seam)")
     @Hint(doc = DOC + "#handoffp", go = "handoffp: if sched.npidle.Load() == gomaxprocs-1 && sched.lastpoll.Load() != 0 { startm(pp, false) }")
     void handoffpTheLastPWhenNobodyPolls() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P pp = proc.allp[0];
         M idle = idleM(proc);
         proc.sched.lastpoll.set(1);
@@ -426,7 +383,7 @@ class Ch07SyscallTest {
                 + " nobody would wait for the network or the timers, so an M must take it. Read %s#handoffp", DOC)
                 .isSameAs(pp);
 
-        Proc proc2 = proc(2, 1);
+        Proc proc2 = bench.proc(2, 1);
         P pp2 = proc2.allp[0];
         M idle2 = idleM(proc2);
         proc2.sched.lastpoll.set(0); // an M is blocked in netpoll
@@ -441,7 +398,7 @@ class Ch07SyscallTest {
     @DisplayName("handoffp: with nothing to run and someone free to pick up new work, the P goes idle")
     @Hint(doc = DOC + "#handoffp", go = "handoffp: pidleput(pp)")
     void handoffpIdlesTheP() {
-        Proc proc = proc(3, 1);
+        Proc proc = bench.proc(3, 1);
         P pp = proc.allp[0];
         run(proc, proc.allp[1], 6);
         M idle = idleM(proc);
@@ -458,7 +415,7 @@ class Ch07SyscallTest {
     @DisplayName("handoffp: a P that goes idle with a timer passes the timer's time on, so an M wakes for it")
     @Hint(doc = DOC + "#handoffp", go = "handoffp: when := pp.timers.wakeTime(); pidleput(pp); if when != 0 { wakeNetPoller(when) }")
     void handoffpPassesTheTimerOn() {
-        Proc proc = proc(3, 1);
+        Proc proc = bench.proc(3, 1);
         P pp = proc.allp[0];
         run(proc, proc.allp[1], 6);
         M idle = idleM(proc);
@@ -486,7 +443,7 @@ class Ch07SyscallTest {
     @DisplayName("retake: a P in a syscall is retaken on the second look at the same syscall, never on the first")
     @Hint(doc = DOC + "#retake-syscall", go = "retake: if !sysretake && int64(pd.syscalltick) != t { pd.syscalltick = uint32(t); pd.syscallwhen = now; continue }")
     void retakeNeedsTwoLooks() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         work(proc, pp, 9);
@@ -515,15 +472,12 @@ class Ch07SyscallTest {
     @DisplayName("retake: a syscalltick that moved between two looks is a new syscall, and its clock starts over")
     @Hint(doc = DOC + "#two-ticks", go = "retake: pd.syscalltick != pp.syscalltick: record, continue")
     void aMovedSyscalltickIsANewSyscall() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         work(proc, pp, 9);
         idleM(proc);
-        pp.syscalltick = 4;
-        inSyscall(gp);
-        Sysmon sm = new Sysmon(proc);
-        sm.retake(0);
+        Sysmon sm = inSyscallSeenOnce(gp);
         pp.syscalltick = 6; // that syscall ended, another began
         assertThat(sm.retake(1 * MS)).as("between the looks one syscall ended and the next began: many short syscalls are"
                 + " not one long one, so the P must stay. Read %s#two-ticks", DOC).isZero();
@@ -537,13 +491,10 @@ class Ch07SyscallTest {
     @DisplayName("retake spares a young syscall with nothing queued while someone is free, until it is 10 ms old")
     @Hint(doc = DOC + "#retake-syscall", go = "retake: if runqempty(pp) && sched.nmspinning.Load()+sched.npidle.Load() > 0 && pd.syscallwhen+10*1000*1000 > now { continue }")
     void aYoungSyscallWithNothingToDoKeepsItsP() {
-        Proc proc = proc(2, 1);
+        Proc proc = bench.proc(2, 1);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
-        pp.syscalltick = 4;
-        inSyscall(gp);
-        Sysmon sm = new Sysmon(proc);
-        sm.retake(0);
+        Sysmon sm = inSyscallSeenOnce(gp);
         assertThat(sm.retake(5 * MS)).as("no work in its queue, an idle P to pick up new work, and 5 ms old: taking the P"
                 + " buys nothing. Read %s#retake-syscall (Go: retake)", DOC).isZero();
         assertThat(sm.retake(10 * MS - 1)).as("still younger than 10 ms. Read %s#retake-syscall", DOC).isZero();
@@ -557,15 +508,12 @@ class Ch07SyscallTest {
     @DisplayName("retake takes a young syscall's P when nobody else is free, even with nothing queued")
     @Hint(doc = DOC + "#retake-syscall", go = "retake: the exemption needs nmspinning+npidle > 0")
     void aYoungSyscallIsRetakenWhenNobodyIsFree() {
-        Proc proc = proc(2, 0);
+        Proc proc = bench.proc(2, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         run(proc, proc.allp[1], 6);
         M idle = idleM(proc);
-        pp.syscalltick = 4;
-        inSyscall(gp);
-        Sysmon sm = new Sysmon(proc);
-        sm.retake(0);
+        Sysmon sm = inSyscallSeenOnce(gp);
         assertThat(sm.retake(20 * US)).as("every other P is busy and no M spins: if a goroutine became runnable now, no P"
                 + " could take it. retake must take this P (20 us into the syscall). Read %s#retake-syscall", DOC)
                 .isEqualTo(1);
@@ -578,16 +526,13 @@ class Ch07SyscallTest {
     @DisplayName("retake: a syscall that has outlasted a whole slice is retaken at once, without the second look")
     @Hint(doc = DOC + "#retake-syscall", go = "retake: preemptone fails for a P in a syscall: sysretake = true")
     void aSyscallLongerThanASliceIsRetakenAtOnce() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         work(proc, pp, 9);
         idleM(proc);
         pp.schedtick = 3;
-        pp.syscalltick = 4;
-        inSyscall(gp);
-        Sysmon sm = new Sysmon(proc);
-        sm.retake(0);
+        Sysmon sm = inSyscallSeenOnce(gp);
         pp.syscalltick = 6; // a new syscall, but the same slice (schedtick 3) since 0 ms
         assertThat(sm.retake(10 * MS)).as("the P's slice is used up (schedtick unchanged for 10 ms) and preemptone cannot"
                 + " reach a goroutine in a syscall: retake takes the P now, without waiting for a second look at this"
@@ -599,7 +544,7 @@ class Ch07SyscallTest {
     @DisplayName("retake and exitsyscall race for the P with one CAS: exactly one of them gets it")
     @Hint(doc = DOC + "#lazy-hand-off", go = "retake: atomic.Cas(&pp.status, s, _Pidle); exitsyscallfast: atomic.Cas(&oldp.status, _Psyscall, _Pidle)")
     void oneCasDecides() {
-        Proc proc = proc(1, 0);
+        Proc proc = bench.proc(1, 0);
         P pp = proc.allp[0];
         G gp = run(proc, pp, 5);
         M mp = gp.m;
