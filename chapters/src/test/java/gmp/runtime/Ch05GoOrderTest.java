@@ -205,6 +205,178 @@ class Ch05GoOrderTest {
                 DOC).isEqualTo(expected);
     }
 
+    /**
+     * <pre>
+     * func main() {
+     * 	ping, pong := make(chan int), make(chan int)
+     * 	done := make(chan bool)
+     * 	go func() {
+     * 		for i := 0; i &lt; 3; i++ {
+     * 			v := &lt;-ping; println("ping got", v); pong &lt;- v + 1; println("ping sent", v+1)
+     * 		}
+     * 		done &lt;- true
+     * 	}()
+     * 	go func() {
+     * 		for i := 0; i &lt; 3; i++ {
+     * 			v := &lt;-pong; println("pong got", v)
+     * 			if i &lt; 2 { ping &lt;- v + 1; println("pong sent", v+1) }
+     * 		}
+     * 		done &lt;- true
+     * 	}()
+     * 	ping &lt;- 0
+     * 	println("main sent 0")
+     * 	&lt;-done; &lt;-done
+     * 	println("main done")
+     * }
+     * </pre>
+     * Go 1.19: the order asserted below, 100 runs out of 100. Go 1.23 agrees: a send to a waiting
+     * receiver hands the value over and readies it into runnext (chansend's send, goready), and the
+     * sender runs on; a receive with a waiting sender takes its value and readies it likewise.
+     */
+    @Test
+    @DisplayName("ping-pong on unbuffered channels: a send to a waiting receiver readies it into runnext, and the sender runs on until it blocks")
+    @Hint(doc = DOC + "#go-order", go = "chansend, chanrecv, goready -> runqput(pp, gp, true) (chan.go, proc.go)")
+    void pingPong() {
+        List<String> out = run("ping-pong on unbuffered channels never finished", o -> {
+            Chan<Integer> ping = Chan.make();
+            Chan<Integer> pong = Chan.make();
+            Chan<Boolean> done = Chan.make();
+            Go.go(() -> {
+                for (int i = 0; i < 3; i++) {
+                    int v = ping.recv();
+                    o.add("ping got " + v);
+                    pong.send(v + 1);
+                    o.add("ping sent " + (v + 1));
+                }
+                done.send(true);
+            });
+            Go.go(() -> {
+                for (int i = 0; i < 3; i++) {
+                    int v = pong.recv();
+                    o.add("pong got " + v);
+                    if (i < 2) {
+                        ping.send(v + 1);
+                        o.add("pong sent " + (v + 1));
+                    }
+                }
+                done.send(true);
+            });
+            ping.send(0);
+            o.add("main sent 0");
+            done.recv();
+            done.recv();
+            o.add("main done");
+        });
+        assertThat(out).as("Go 1.19's order: main's first send finds nobody waiting and parks; pong (runnext) parks"
+                + " on its receive; ping (the ring) takes main's 0, readying main into runnext, and its send readies"
+                + " pong there instead, kicking main to the ring; from then on each send readies the receiver into"
+                + " runnext while the sender prints on, and main runs only when the pair is done. Read %s#go-order",
+                DOC).containsExactly("ping got 0", "ping sent 1", "pong got 1", "pong sent 2", "ping got 2",
+                "ping sent 3", "pong got 3", "pong sent 4", "ping got 4", "ping sent 5", "pong got 5", "main sent 0",
+                "main done");
+    }
+
+    /**
+     * <pre>
+     * func main() {
+     * 	done := make(chan string)
+     * 	for _, n := range []string{"a", "b"} {
+     * 		go func(n string) {
+     * 			println(n)
+     * 			for _, m := range []string{"1", "2"} {
+     * 				go func(m string) { println(n + m); done &lt;- n + m }(m)
+     * 			}
+     * 			done &lt;- n
+     * 		}(n)
+     * 	}
+     * 	for i := 0; i &lt; 6; i++ { &lt;-done }
+     * 	println("main done")
+     * }
+     * </pre>
+     * Go 1.19: {@code b, a, b1, b2, a1, a2, main done}, 100 runs out of 100. Go 1.23 agrees (newproc,
+     * runqput and chansend as above).
+     */
+    @Test
+    @DisplayName("nested spawns: each go statement takes runnext and kicks the one there to the tail of the ring")
+    @Hint(doc = DOC + "#go-order", go = "newproc -> runqput(pp, newg, true) (proc.go)")
+    void nestedSpawns() {
+        List<String> out = run("nested goroutines never all sent", o -> {
+            Chan<String> done = Chan.make();
+            for (String n : List.of("a", "b")) {
+                Go.go(() -> {
+                    o.add(n);
+                    for (String m : List.of("1", "2")) {
+                        Go.go(() -> {
+                            o.add(n + m);
+                            done.send(n + m);
+                        });
+                    }
+                    done.send(n);
+                });
+            }
+            for (int i = 0; i < 6; i++) {
+                done.recv();
+            }
+            o.add("main done");
+        });
+        assertThat(out).as("Go 1.19's order: b (runnext) runs first and makes b1 and b2 (b2 kicks b1 to the ring, and"
+                + " b's send readies main, which kicks b2 there too); then a, from the ring, whose a1 and a2 queue behind"
+                + " b1 and b2 the same way. Read %s#go-order", DOC)
+                .containsExactly("b", "a", "b1", "b2", "a1", "a2", "main done");
+    }
+
+    /**
+     * <pre>
+     * func main() {
+     * 	c := make(chan int, 2)
+     * 	done := make(chan bool)
+     * 	go func() {
+     * 		for i := 0; i &lt; 5; i++ { c &lt;- i; println("sent", i) }
+     * 		close(c)
+     * 	}()
+     * 	go func() {
+     * 		for v := range c { println("got", v) }
+     * 		done &lt;- true
+     * 	}()
+     * 	&lt;-done
+     * 	println("main done")
+     * }
+     * </pre>
+     * Go 1.19: {@code sent 0, sent 1, sent 2, got 0, got 1, got 2, got 3, sent 3, sent 4, got 4, main
+     * done}, 100 runs out of 100. Go 1.23 agrees: a receive from a full buffer with a sender waiting
+     * takes the head and moves the sender's value into the freed slot (chanrecv's recv), readying it.
+     */
+    @Test
+    @DisplayName("a buffered channel of 2: the consumer drains the buffer and takes a blocked sender's value in its slot")
+    @Hint(doc = DOC + "#go-order", go = "chansend, chanrecv's recv on a full buffer (chan.go)")
+    void bufferedChannel() {
+        List<String> out = run("a producer and a consumer on a buffered channel never finished", o -> {
+            Chan<Integer> c = Chan.make(2);
+            Chan<Boolean> done = Chan.make();
+            Go.go(() -> {
+                for (int i = 0; i < 5; i++) {
+                    c.send(i);
+                    o.add("sent " + i);
+                }
+                c.close();
+            });
+            Go.go(() -> {
+                for (Chan.Recv<Integer> r = c.recv2(); r.ok(); r = c.recv2()) {
+                    o.add("got " + r.value());
+                }
+                done.send(true);
+            });
+            done.recv();
+            o.add("main done");
+        });
+        assertThat(out).as("Go 1.19's order: the consumer (runnext) finds the buffer empty and parks; the producer"
+                + " fills it (sent 0: the value goes straight to the waiting consumer; sent 1, sent 2 into the"
+                + " buffer) and blocks on 3; the consumer drains it, its receive from the full buffer taking 3 from"
+                + " the blocked producer into the freed slot, and so on. Read %s#go-order", DOC)
+                .containsExactly("sent 0", "sent 1", "sent 2", "got 0", "got 1", "got 2", "got 3", "sent 3", "sent 4",
+                        "got 4", "main done");
+    }
+
     private static List<String> gs(int from, int to) {
         List<String> out = new ArrayList<>();
         for (int i = from; i <= to; i++) {
