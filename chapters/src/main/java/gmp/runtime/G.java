@@ -80,6 +80,11 @@ final class G implements Runnable {
     /** The goid of the goroutine whose go statement created this one (Go's parentGoid). */
     long parentGoid;
     /**
+     * The runtime function a system goroutine runs, e.g. "runtime.forcegchelper" (Go reads it from
+     * gp.startpc); null for a goroutine of the program's, whose function has no name here.
+     */
+    String startfn;
+    /**
      * A preempt request: stop at the next safepoint (Go: gp.preempt). Set by sysmon, cleared by
      * the G or by execute, always with a CAS (Preempt), because the poll word counts the set ones.
      */
@@ -127,6 +132,16 @@ final class G implements Runnable {
 
     boolean isG0() {
         return g0;
+    }
+
+    /**
+     * Whether this is one of the runtime's own goroutines (Go: isSystemGoroutine(gp, false),
+     * traceback.go): its function is in package runtime and is not runtime.main. NumGoroutine and
+     * checkdead do not count such goroutines, and tracebacks leave them out below GOTRACEBACK=system.
+     * Here they are the ones runtime.main's start-up makes (Startup).
+     */
+    boolean isSystemGoroutine() {
+        return startfn != null && startfn.startsWith("runtime.") && !startfn.equals("runtime.main");
     }
 
     static String statusName(int s) {

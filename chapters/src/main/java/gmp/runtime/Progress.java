@@ -16,7 +16,8 @@ import java.util.List;
  * while the program still runs (nothing called exit). One such snapshot proves nothing; the same
  * one, again and again for a second, does.
  *
- * @param goroutines every goroutine that is not dead, as "goid status" (Go's traceback header words)
+ * @param goroutines every goroutine that is not dead and not a system goroutine (runtime.main's, parked
+ *                   for good), as "goid status" (Go's traceback header words)
  * @param running    goroutines running or in a syscall: Go code is being run, or a Java call blocks
  * @param runnable   goroutines waiting for an M
  * @param waiting    goroutines parked (chan receive, sleep, ...)
@@ -41,8 +42,8 @@ public record Progress(List<String> goroutines, int running, int runnable, int w
             if (gp.goid == 1 && s == G._Gdead) {
                 mainDead = true;
             }
-            if (s == G._Gdead || s == G._Gidle) {
-                continue;
+            if (s == G._Gdead || s == G._Gidle || gp.isSystemGoroutine()) {
+                continue; // the runtime's own goroutines wait for good, as checkdead knows (Startup)
             }
             switch (s) {
                 case G._Grunnable -> runnable++;

@@ -247,13 +247,45 @@ class Ch01BootstrapTest {
 
     @Order(9)
     @Test
-    @DisplayName("main came from runnext, so it inherits the time slice: p0's schedtick stays 0")
-    @Hint(doc = DOC + "#execute", go = "execute, runqget's inheritTime (proc.go)")
+    @DisplayName("main came from runnext, so it inherits the time slice: main.main sees p0's schedtick at 4, the slices of runtime.main's start-up")
+    @Hint(doc = DOC + "#execute", go = "execute, runqget's inheritTime (proc.go); runtime.main")
     void mainInheritsItsTimeSlice() {
         Seen s = runAndLook(runtime(1));
         assertThat(s.schedtick()).as("execute must count a schedtick only for a G that starts a new time slice;"
-                + " main was taken from runnext, which inherits the slice (inheritTime = true)."
-                + " Read %s#execute (Go: execute)", DOC).isZero();
+                + " main was taken from runnext, which inherits the slice (inheritTime = true), so main adds"
+                + " nothing to the 4 slices runtime.main's start-up counts on p0 before main.main, as Go's does"
+                + " (given: Startup). 5 means execute counted main's slice too. Read %s#execute (Go: execute)",
+                DOC).isEqualTo(4);
+    }
+
+    @Order(9)
+    @Test
+    @DisplayName("runtime.main's start-up leaves Go's three system goroutines: goids 2, 3, 4, parked with Go's wait reasons, counted nowhere")
+    @Hint(doc = DOC + "#runtime-main", go = "runtime.main, proc.go init (forcegchelper), gcenable (bgsweep, bgscavenge)")
+    void runtimeMainStartsTheSystemGoroutines() {
+        GoRuntime rt = runtime(1);
+        List<String> seen = new ArrayList<>();
+        Harness.run(rt, () -> {
+            seen.add("NumGoroutine=" + Go.numGoroutine());
+            seen.add(rt.goroutineDump().lines().filter(l -> l.startsWith("goroutine ")).toList().toString());
+        });
+        List<String> system = new ArrayList<>();
+        for (G gp : rt.proc().allgs()) {
+            if (gp.isSystemGoroutine()) {
+                system.add("G" + gp.goid + " " + gp.startfn + " [" + gp.waitreason + "] " + G.statusName(gp.status())
+                        + " by G" + gp.parentGoid);
+            }
+        }
+        assertThat(system).as("runtime.main makes forcegchelper (proc.go's init), then bgsweep and bgscavenge"
+                + " (gcenable), goids 2, 3 and 4, and each parks for good with Go's wait reason, as a Go program's"
+                + " GOTRACEBACK=system dump shows them (given code: Startup). Read %s#runtime-main", DOC)
+                .containsExactly("G2 runtime.forcegchelper [force gc (idle)] waiting by G1",
+                        "G3 runtime.bgsweep [GC sweep wait] waiting by G1",
+                        "G4 runtime.bgscavenge [GC scavenge wait] waiting by G1");
+        assertThat(seen).as("they are system goroutines: NumGoroutine (gcount) does not count them and the"
+                + " goroutine dump leaves them out, as Go's do (a Go program's main alone counts 1 and its"
+                + " traceback shows goroutine 1 only). Read %s#runtime-main", DOC)
+                .containsExactly("NumGoroutine=1", "[goroutine 1 [running]:]");
     }
 
     @Order(10)
@@ -400,10 +432,14 @@ class Ch01BootstrapTest {
                 + " (sysmon counts as a thread). Read %s#schedtrace (Go: schedtrace)", DOC)
                 .matches("SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=2 spinningthreads=0 needspinning=0"
                         + " idlethreads=0 runqueue=0 gcwaiting=false nmidlelocked=0 stopwait=0 sysmonwait=false");
-        assertThat(lines).as("scheddetail=1 adds a line per P, M and G in Go's format. Read %s#schedtrace", DOC)
-                .contains("  P0: status=1 schedtick=0 syscalltick=0 m=0 runqsize=0 gfreecnt=0 timerslen=0",
+        assertThat(lines).as("scheddetail=1 adds a line per P, M and G in Go's format, the runtime's own goroutines"
+                + " included (p0's schedtick is 4: runtime.main's start-up, #runtime-main). Read %s#schedtrace", DOC)
+                .contains("  P0: status=1 schedtick=4 syscalltick=0 m=0 runqsize=0 gfreecnt=0 timerslen=0",
                         "  P1: status=0 schedtick=0 syscalltick=0 m=nil runqsize=0 gfreecnt=0 timerslen=0",
-                        "  G1: status=2() m=0 lockedm=nil")
+                        "  G1: status=2() m=0 lockedm=nil",
+                        "  G2: status=4(force gc (idle)) m=nil lockedm=nil",
+                        "  G3: status=4(GC sweep wait) m=nil lockedm=nil",
+                        "  G4: status=4(GC scavenge wait) m=nil lockedm=nil")
                 .anyMatch(l -> l.startsWith("  M0: p=0 curg=1 "));
     }
 

@@ -51,7 +51,7 @@ class Ch02LocalRunQueueTest {
 
     @Order(10)
     @Test
-    @DisplayName("go f() makes a _Grunnable goroutine 2, child of main, and puts it in the P's runnext")
+    @DisplayName("go f() makes a _Grunnable goroutine 5 (2 to 4 are runtime.main's), child of main, and puts it in the P's runnext")
     @Hint(doc = DOC + "#newproc", go = "newproc, newproc1 (proc.go)")
     void goPutsTheNewGoroutineInRunnext() {
         GoRuntime rt = runtime(1);
@@ -66,9 +66,11 @@ class Ch02LocalRunQueueTest {
             seen.add(next == null ? "" : next.parentGoid);
             seen.add(ring(pp).size());
         });
-        assertThat(seen).as("after go f() in main, p0.runnext must hold the new G: goid 2, _Grunnable, parentGoid 1,"
-                        + " and the ring must stay empty. Read %s#newproc (Go: newproc -> runqput(pp, newg, true))", DOC)
-                .containsExactly(2L, "runnable", 1L, 0);
+        assertThat(seen).as("after go f() in main, p0.runnext must hold the new G: goid 5 (goids 2 to 4 went to the"
+                        + " runtime's own goroutines, made by runtime.main before main.main, as in Go), _Grunnable,"
+                        + " parentGoid 1, and the ring must stay empty. Read %s#newproc (Go: newproc ->"
+                        + " runqput(pp, newg, true))", DOC)
+                .containsExactly(5L, "runnable", 1L, 0);
         assertThat(ran.get()).as("the new goroutine must not run before main gives up p0 (main returned first here)."
                 + " Read %s#newproc", DOC).isZero();
     }
@@ -87,14 +89,14 @@ class Ch02LocalRunQueueTest {
             seen.add(pp.lvRunnext() == null ? "none" : pp.lvRunnext().goid);
             seen.add(ring(pp).stream().map(g -> g.goid).toList());
         });
-        assertThat(seen).as("after go a; go b; go c the newest (c, goid 4) must be in runnext and the older ones"
-                + " kicked out to the ring in order (a=2, b=3). Read %s#runqput (Go: runqput kicks the old runnext"
-                + " to the tail)", DOC).containsExactly(4L, List.of(2L, 3L));
+        assertThat(seen).as("after go a; go b; go c the newest (c, goid 7) must be in runnext and the older ones"
+                + " kicked out to the ring in order (a=5, b=6; 2 to 4 are runtime.main's). Read %s#runqput (Go:"
+                + " runqput kicks the old runnext to the tail)", DOC).containsExactly(7L, List.of(5L, 6L));
     }
 
     @Order(12)
     @Test
-    @DisplayName("goids come from a per-P batch of 16 taken from sched.goidgen: main is 1, then 2, 3, ...")
+    @DisplayName("goids come from a per-P batch of 16 taken from sched.goidgen: main is 1, the runtime's 2 to 4, then 5, 6, ...")
     @Hint(doc = DOC + "#newproc1", go = "newproc1: pp.goidcache, _GoidCacheBatch (proc.go)")
     void goidsComeInBatchesOf16() {
         GoRuntime rt = runtime(1);
@@ -112,18 +114,18 @@ class Ch02LocalRunQueueTest {
             }
         });
         List<Long> expected = new ArrayList<>();
-        for (long id = 2; id <= 21; id++) {
+        for (long id = 5; id <= 24; id++) {
             expected.add(id);
         }
-        assertThat(goids).as("goids must be unique and increasing on one P: 2..21 after main's 1."
-                + " Read %s#newproc1 (Go: newproc1)", DOC).isEqualTo(expected);
+        assertThat(goids).as("goids must be unique and increasing on one P: 5..24 after main's 1 and the runtime's"
+                + " 2 to 4 (runtime.main's start-up). Read %s#newproc1 (Go: newproc1)", DOC).isEqualTo(expected);
         assertThat(goidgen.get(0)).as("the first go statement must take a batch of 16 from sched.goidgen in one"
-                + " step: 1 (main) + 16 = 17, handing out 2..17. Read %s#newproc1 (Go: _GoidCacheBatch)", DOC)
-                .isEqualTo(17L);
-        assertThat(goidgen.get(15)).as("the 16th goroutine (goid 17) must still come from the first batch."
-                + " Read %s#newproc1", DOC).isEqualTo(17L);
-        assertThat(goidgen.get(16)).as("the 17th goroutine (goid 18) must take the next batch: goidgen 33."
-                + " Read %s#newproc1", DOC).isEqualTo(33L);
+                + " step: 4 (main and the runtime's three) + 16 = 20, handing out 5..20. Read %s#newproc1"
+                + " (Go: _GoidCacheBatch)", DOC).isEqualTo(20L);
+        assertThat(goidgen.get(15)).as("the 16th goroutine (goid 20) must still come from the first batch."
+                + " Read %s#newproc1", DOC).isEqualTo(20L);
+        assertThat(goidgen.get(16)).as("the 17th goroutine (goid 21) must take the next batch: goidgen 36."
+                + " Read %s#newproc1", DOC).isEqualTo(36L);
     }
 
     @Order(13)

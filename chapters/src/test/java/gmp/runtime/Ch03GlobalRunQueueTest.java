@@ -215,13 +215,14 @@ class Ch03GlobalRunQueueTest {
                 make(s, gp -> proc.runqput(p0, gp, false), ran, "L" + i);
             }
             List<String> expected = new ArrayList<>();
-            expected.add("X");                       // tick 0: 0 % 61 == 0, the global queue goes first
+            expected.add("X");                       // tick 0 (the stepper's fresh P): 0 % 61 == 0, global first
             expected.addAll(names("L", 1, 60));      // ticks 1..60: the local queue
             expected.add("Y");                       // tick 61: the global queue again
             expected.addAll(names("L", 61, 200));    // the rest of the local queue
             assertTrace(trace(s, ran), expected, String.format("with X, Y on the global queue and L1..L200 on the local one, every G starting a new time"
                             + " slice: findRunnable must take ONE global G whenever schedtick %% 61 == 0 (X at tick 0,"
-                            + " Y at tick 61), else the local queue. Read %s#fairness (Go: findRunnable)", DOC));
+                            + " Y at tick 61), else the local queue. The stepper's P is fresh, at tick 0; a Go program's"
+                            + " main.main starts at 4 (#go-order). Read %s#fairness (Go: findRunnable)", DOC));
             assertThat(p0.schedtick).as("each of the 202 Gs started a new time slice. Read %s#fairness (Go: execute)", DOC)
                     .isEqualTo(202);
         }
@@ -280,7 +281,7 @@ class Ch03GlobalRunQueueTest {
             List<String> ring = new ArrayList<>(names("G", 129, 256));
             ring.addAll(names("G", 258, 299));
             List<String> expected = new ArrayList<>();
-            expected.add("G1");                                  // tick 0: fairness takes one global G
+            expected.add("G1");                                  // tick 0 (a fresh P): one global G
             expected.add("G300");                                // runnext, inherits the slice (tick stays 1)
             expected.addAll(ring.subList(0, 60));                // ticks 1..60
             expected.add("G2");                                  // tick 61
@@ -291,7 +292,9 @@ class Ch03GlobalRunQueueTest {
             expected.addAll(names("G", 5, 128));                 // ...its other 125 Gs, in order,
             expected.add("G257");                                // ending with the G that overflowed
             assertTrace(trace(s, ran), expected, String.format("300 go statements on one P, then run everything: the exact order follows from runnext,"
-                            + " runqputslow, the 61-tick check and globrunqget's batch. Read %s#overflow", DOC));
+                            + " runqputslow, the 61-tick check and globrunqget's batch, from the stepper's fresh P at tick 0"
+                            + " (G1 first). A Go program's main.main starts at tick 4, and the same 300 run in another"
+                            + " order (%s#go-order). Read %s#overflow", DOC, DOC));
         }
     }
 }

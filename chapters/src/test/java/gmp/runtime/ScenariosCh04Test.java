@@ -76,8 +76,10 @@ class ScenariosCh04Test {
                 p1.add(e.kind() + (e.g() != 0 ? " G" + e.g() : "") + " M" + e.m());
             }
         }
-        assertThat(p1).as("P1's track: M1 takes P1 (ProcStart), runs G2, which was created on P0. Read %s#s6", DOC)
-                .startsWith("ProcStart M1", "GoStart G2 M1", "GoDestroy G2 M1");
+        assertThat(p1).as("P1's track: M1 takes P1 (ProcStart), runs G2, which was created on P0. The scenario's G2 is"
+                + " goroutine 5 in the trace: a real program's goids 2 to 4 are the runtime's own, made by runtime.main"
+                + " before main.main, as in Go. Read %s#s6", DOC)
+                .startsWith("ProcStart M1", "GoStart G5 M1", "GoDestroy G5 M1");
         picture(rt.proc(), "06");
     }
 

@@ -112,8 +112,8 @@ class ScenariosCh07Test {
     }
 
     /**
-     * Scenario 10 with Go.syscall: main (the telling's G8) makes G2 (its G9), then blocks in a syscall
-     * until G2 has run. Returns what it saw.
+     * Scenario 10 with Go.syscall: main (the telling's G8) makes G5 (its G9), then blocks in a syscall
+     * until G5 has run. Returns what it saw.
      */
     private static List<String> blockAfterGo(GoRuntime rt, boolean block) {
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -123,7 +123,7 @@ class ScenariosCh07Test {
             P pp = m.p;
             Go.go(() -> {
                 M m2 = Proc.getg().m;
-                seen.add("G2 on " + (m2 == m ? "the same M" : "another M") + ", P" + m2.p.id);
+                seen.add("G5 on " + (m2 == m ? "the same M" : "another M") + ", P" + m2.p.id);
                 g9ran.countDown();
             });
             Runnable call = () -> {
@@ -131,7 +131,7 @@ class ScenariosCh07Test {
                     seen.add("in the call: P" + pp.id + (pp.status == P._Psyscall ? " _Psyscall" : " handed off")
                             + ", oldp " + (m.oldp == null ? "none" : "P" + m.oldp.id));
                 }
-                await(g9ran, "G2 to run on the P this call left");
+                await(g9ran, "G5 to run on the P this call left");
             };
             if (block) {
                 Go.syscallBlock(call);
@@ -143,21 +143,21 @@ class ScenariosCh07Test {
     }
 
     @Test
-    @DisplayName("Scenario 10: G1 makes G2 and blocks in a syscall; sysmon retakes the P and hands it to a new M, which runs G2")
+    @DisplayName("Scenario 10: G1 makes G5 and blocks in a syscall; sysmon retakes the P and hands it to a new M, which runs G5")
     @Hint(doc = DOC + "#s10", go = "entersyscall (P left _Psyscall); retake: second look -> handoffp -> startm(pp, false)")
     void s10SysmonHandsThePOff() {
         GoRuntime rt = traceOn(1);
         List<String> seen = blockAfterGo(rt, false);
         Proc proc = rt.proc();
-        assertThat(seen).as("G2 ran while G1 was still in the syscall, on P0 (the only P) but on another M: G1's thread"
-                + " is busy in the call. Read %s#s10 (Go: retake, handoffp)", DOC).containsExactly("G2 on another M, P0");
+        assertThat(seen).as("G5 ran while G1 was still in the syscall, on P0 (the only P) but on another M: G1's thread"
+                + " is busy in the call. Read %s#s10 (Go: retake, handoffp)", DOC).containsExactly("G5 on another M, P0");
         assertThat(steals(proc, 0)).as("the hand-off was sysmon's: entersyscall leaves the P in _Psyscall, and sysmon,"
-                + " seeing the same syscall on two looks with G2 queued, took it (ProcSteal, in sysmon's buffer)."
+                + " seeing the same syscall on two looks with G5 queued, took it (ProcSteal, in sysmon's buffer)."
                 + " Read %s#s10 (Go: retake)", DOC).isEqualTo(1);
         assertThat(track(proc, 0, EventKind.GoSyscallBegin)).as("P0's track from the syscall on: G1 enters it on M0"
                 + " and does not stop P0 (no ProcStop: the P is only reserved); then the M that handoffp started takes P0"
-                + " and runs G2. Read %s#s10 (Go: entersyscall, handoffp, startm)", DOC)
-                .startsWith("GoSyscallBegin G1 M0", "ProcStart M1", "GoStart G2 M1");
+                + " and runs G5. Read %s#s10 (Go: entersyscall, handoffp, startm)", DOC)
+                .startsWith("GoSyscallBegin G1 M0", "ProcStart M1", "GoStart G5 M1");
         picture(proc, "10");
     }
 
@@ -169,13 +169,13 @@ class ScenariosCh07Test {
         List<String> seen = blockAfterGo(rt, true);
         Proc proc = rt.proc();
         assertThat(seen).as("inside a call known to block, P0 is already given away (not _Psyscall) and there is no old"
-                + " P to come back to; G2 runs on P0 on another M. Read %s#s10 (Go: entersyscallblock)", DOC)
-                .containsExactlyInAnyOrder("in the call: P0 handed off, oldp none", "G2 on another M, P0");
+                + " P to come back to; G5 runs on P0 on another M. Read %s#s10 (Go: entersyscallblock)", DOC)
+                .containsExactlyInAnyOrder("in the call: P0 handed off, oldp none", "G5 on another M, P0");
         assertThat(steals(proc, 0)).as("sysmon had nothing to take: the call handed the P off itself."
                 + " Read %s#s10", DOC).isZero();
         assertThat(track(proc, 0, EventKind.GoSyscallBegin)).as("P0's track: G1 enters the syscall and M0 stops P0 at"
-                + " once (releasep); handoffp starts an M for it, which runs G2. Read %s#s10 (Go: entersyscallblock)", DOC)
-                .startsWith("GoSyscallBegin G1 M0", "ProcStop M0", "ProcStart M1", "GoStart G2 M1");
+                + " once (releasep); handoffp starts an M for it, which runs G5. Read %s#s10 (Go: entersyscallblock)", DOC)
+                .startsWith("GoSyscallBegin G1 M0", "ProcStop M0", "ProcStart M1", "GoStart G5 M1");
         picture(proc, "10-block");
     }
 
@@ -235,7 +235,7 @@ class ScenariosCh07Test {
     }
 
     @Test
-    @DisplayName("Scenario 11: no P free, so G2 goes to the global queue and its M parks on the idle list, kept, not destroyed")
+    @DisplayName("Scenario 11: no P free, so G5 goes to the global queue and its M parks on the idle list, kept, not destroyed")
     @Hint(doc = DOC + "#s11", go = "exitsyscall0: globrunqput(gp); stopm()")
     void s11NoPGlobalQueueAndStopm() {
         GoRuntime rt = traceOn(1);
@@ -259,7 +259,7 @@ class ScenariosCh07Test {
                                 + NO_HANDOFF);
                     }
                 });
-                seen.add("G2 runs again on " + (Proc.getg().m == m ? "the same M" : "another M"));
+                seen.add("G5 runs again on " + (Proc.getg().m == m ? "the same M" : "another M"));
                 seen.add("its old M parked on the idle list: " + within(() -> idleM(proc, m)));
                 seen.add("Ms: " + proc.allm.size());
                 returned.set(true);
@@ -269,12 +269,12 @@ class ScenariosCh07Test {
                 Go.gosched();
             }
             // Main runs again only on the M that sysmon's hand-off started. It keeps P0, the only P,
-            // until G2 has left its call and is queued: nobody else can take G2 off the queue meanwhile.
+            // until G5 has left its call and is queued: nobody else can take G5 off the queue meanwhile.
             M me = Proc.getg().m;
-            me.preemptoff = "scenario 11: main holds P0 until G2 is back from its syscall";
+            me.preemptoff = "scenario 11: main holds P0 until G5 is back from its syscall";
             try {
                 mainM.set(me);
-                seen.add("G2 waits in the global queue: " + within(() -> inGlobal(proc, blocker.get())));
+                seen.add("G5 waits in the global queue: " + within(() -> inGlobal(proc, blocker.get())));
             } finally {
                 me.preemptoff = "";
             }
@@ -284,16 +284,16 @@ class ScenariosCh07Test {
             done.recv();
         });
         Proc proc = rt.proc();
-        assertThat(seen).as("G2's call returned while main held P0 (the only P) on the M that took it: no old P, no idle"
-                + " P. So exitsyscall0 put G2 on the GLOBAL queue (no P, so no local queue to join) and its M parked"
+        assertThat(seen).as("G5's call returned while main held P0 (the only P) on the M that took it: no old P, no idle"
+                + " P. So exitsyscall0 put G5 on the GLOBAL queue (no P, so no local queue to join) and its M parked"
                 + " (stopm) on the idle M list, where the next startm finds it: nothing was destroyed, and no M was made"
-                + " but the one for the hand-off. G2 ran again on the other M. Read %s#s11 (Go: exitsyscall0, stopm)", DOC)
-                .containsExactly("G2 waits in the global queue: true", "G2 runs again on another M",
+                + " but the one for the hand-off. G5 ran again on the other M. Read %s#s11 (Go: exitsyscall0, stopm)", DOC)
+                .containsExactly("G5 waits in the global queue: true", "G5 runs again on another M",
                         "its old M parked on the idle list: true", "Ms: 2");
         long g2 = blockerGoid.get();
         Event end = proc.trace.events().stream().filter(e -> e.g() == g2 && (e.kind() == EventKind.GoSyscallEnd
                 || e.kind() == EventKind.GoSyscallEndBlocked)).findFirst().orElseThrow();
-        assertThat(end.kind() + " on P" + end.p()).as("the trace: G2 left the syscall with no P (GoSyscallEndBlocked,"
+        assertThat(end.kind() + " on P" + end.p()).as("the trace: G5 left the syscall with no P (GoSyscallEndBlocked,"
                 + " off any P's track). Read %s#s11 (Go: exitsyscall0)", DOC)
                 .isEqualTo("GoSyscallEndBlocked on P-1");
         picture(proc, "11-no-p");

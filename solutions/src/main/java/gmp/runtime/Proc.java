@@ -173,13 +173,9 @@ final class Proc {
         }
     }
 
-    /**
-     * What the main goroutine runs before the program's main (Go: runtime.main): it starts sysmon,
-     * then calls main.
-     */
+    /** What the main goroutine runs (Go: runtime.main): the start-up, sysmon, then main (Startup). */
     private void runtimeMain(Runnable main) {
-        Sysmon.start(this);
-        main.run();
+        Startup.runtimeMain(this, main);
     }
 
     /**
@@ -1364,12 +1360,15 @@ final class Proc {
         }
     }
 
-    /** The number of goroutines that exist: every G not dead (Go: gcount, for runtime.NumGoroutine). */
+    /**
+     * The number of goroutines that exist: every G not dead, the runtime's own (system goroutines)
+     * left out (Go: gcount, for runtime.NumGoroutine, subtracts sched.ngsys).
+     */
     int gcount() {
         int n = 0;
         for (G gp : allgs()) {
             int s = gp.status();
-            if (s != G._Gdead && s != G._Gidle) {
+            if (s != G._Gdead && s != G._Gidle && !gp.isSystemGoroutine()) {
                 n++;
             }
         }
@@ -1666,7 +1665,8 @@ final class Proc {
         // BEGIN SOLUTION ch05 #checkdead
         // TODO: run = Ms that are not idle (allm.size() - sched.nmidle - sched.nmidlelocked: chapter
         //       07's sysmon lowers nmidlelocked while it hands a P off); return if run > 0. Count the
-        //       goroutines that are _Gwaiting (skip g0s and dead ones); a runnable or running one here
+        //       goroutines that are _Gwaiting (skip g0s, dead ones and system goroutines, which
+        //       gp.isSystemGoroutine() tells: runtime.main's, parked for good); a runnable or running one here
         //       is a scheduler bug (fatal "checkdead: runnable g"). None waiting: fatal "no goroutines
         //       (main called runtime.Goexit) - deadlock!". If any P has a timer, return: it will wake
         //       someone. Else fatal "all goroutines are asleep - deadlock!" (use fatal(...)).
@@ -1680,6 +1680,9 @@ final class Proc {
         }
         int waiting = 0;
         for (G gp : allgs()) {
+            if (gp.isSystemGoroutine()) {
+                continue;
+            }
             switch (gp.status()) {
                 case G._Gwaiting -> waiting++;
                 case G._Grunnable, G._Grunning, G._Gsyscall -> {
@@ -1925,13 +1928,14 @@ final class Proc {
 
     /**
      * Every goroutine that is not dead, one line each, Go's traceback headers:
-     * {@code goroutine 1 [running]:}, {@code goroutine 7 [chan receive]:}.
+     * {@code goroutine 1 [running]:}, {@code goroutine 7 [chan receive]:}. System goroutines are
+     * left out, as Go's tracebackothers leaves them out below GOTRACEBACK=system.
      */
     String goroutineDump() {
         StringBuilder b = new StringBuilder();
         for (G gp : allgs()) {
             int s = gp.status();
-            if (s == G._Gdead || s == G._Gidle) {
+            if (s == G._Gdead || s == G._Gidle || gp.isSystemGoroutine()) {
                 continue;
             }
             String state = s == G._Gwaiting && !gp.waitreason.isEmpty() ? gp.waitreason : G.statusName(s);
