@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -194,9 +195,19 @@ class Ch07ProgramsTest {
         Harness.run(rt, LIMIT, NO_HANDOFF, () -> {
             for (int round = 0; round < 2; round++) {
                 Chan<Boolean> done = Chan.make(3);
+                // Each call returns once all three are inside one (or after 10 s): they overlap
+                // however slowly a loaded machine runs them, which a fixed sleep did not promise.
+                CountDownLatch inCalls = new CountDownLatch(3);
                 for (int i = 0; i < 3; i++) {
                     Go.go(() -> {
-                        Go.syscallBlock(() -> sleep(30));
+                        Go.syscallBlock(() -> {
+                            inCalls.countDown();
+                            try {
+                                inCalls.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
                         done.send(true);
                     });
                 }
