@@ -152,14 +152,25 @@ final class Netpoll {
         }
     }
 
+    /**
+     * netpoll's delay in ns as a select timeout in ms (Go: the waitms conversion of netpoll):
+     * negative blocks (-1), 0 does not block, under 1 ms waits 1 ms (Go rounds up there, so that a
+     * short timer does not become a busy poll), under 1e15 ns the whole milliseconds, and anything
+     * longer 1e9 ms, about 11.5 days (Go: a bound on what epoll_wait takes).
+     */
+    static long netpollWaitMs(long delay) {
+        // TODO(ch08): delay < 0: -1; == 0: 0; < 1_000_000: 1; < 1_000_000_000_000_000L: delay / 1_000_000;
+        //             else 1_000_000_000.
+        //             Read docs/en/08-netpoll.md#netpoll
+        throw new gmp.runtime.NotImplementedYet("ch08", "netpollWaitMs", "docs/en/08-netpoll.md#netpoll");
+    }
+
     /** netpoll with {@link #polling} held. */
     private GList netpollLocked(Selector sel, long delay) {
         GList toRun = new GList();
-        // TODO(ch08): convert delay to a select timeout in ms (Go): < 0 -> -1 (forever); 0 -> 0 (selectNow);
-        //             < 1 ms -> 1; < 1e15 ns -> delay / 1_000_000; else 1e9 ms. But if delay != 0 and
-        //             netpollWakeSig is already 1, use 0: a break is pending and a selectNow may have eaten
-        //             its Selector.wakeup. Loop: n = select (sel.select()
-        //             for -1, sel.selectNow() for 0, sel.select(ms) else). If delay != 0 and
+        // TODO(ch08): waitms = netpollWaitMs(delay). But if delay != 0 and netpollWakeSig is already 1, use
+        //             0: a break is pending and a selectNow may have eaten its Selector.wakeup. Loop: n =
+        //             select (sel.select() for -1, sel.selectNow() for 0, sel.select(ms) else). If delay != 0 and
         //             netpollWakeSig.getAndSet(0) == 1, it was a netpollBreak: remember it. If no key is
         //             selected, not a break, not proc.exiting and delay != 0 and time is left: an arm
         //             wake-up, select again (for what is left). Then for at most EVENT_BATCH selected keys
@@ -280,9 +291,9 @@ final class Netpoll {
         if (glist.empty()) {
             return;
         }
-        // TODO(ch08): mark each G runnable (clear waitreason, casgstatus _Gwaiting -> _Grunnable). pp =
-        //             the current M's P (M.current(), null on sysmon; its p may be null too). No P: under sched.lock put every G on
-        //             the global queue (proc.globrunqput), then startIdle(n) and return. Else npidle =
+        // TODO(ch08): mark each G runnable (clear waitreason, casgstatus _Gwaiting -> _Grunnable). pp = the
+        //             current M's P (M.current(): null on sysmon; its p may be null). No P: under sched.lock
+        //             put every G on the global queue (proc.globrunqput), then startIdle(n) and return. Else npidle =
         //             sched.npidle; move min(npidle, n) Gs to the global queue (under the lock) and
         //             startIdle that many; proc.runqput(pp, g, false) the rest; finally proc.wakep().
         //             Read docs/en/08-netpoll.md#injectglist

@@ -152,15 +152,36 @@ final class Netpoll {
         }
     }
 
+    /**
+     * netpoll's delay in ns as a select timeout in ms (Go: the waitms conversion of netpoll):
+     * negative blocks (-1), 0 does not block, under 1 ms waits 1 ms (Go rounds up there, so that a
+     * short timer does not become a busy poll), under 1e15 ns the whole milliseconds, and anything
+     * longer 1e9 ms, about 11.5 days (Go: a bound on what epoll_wait takes).
+     */
+    static long netpollWaitMs(long delay) {
+        // BEGIN SOLUTION ch08 #netpoll
+        // TODO: delay < 0: -1; == 0: 0; < 1_000_000: 1; < 1_000_000_000_000_000L: delay / 1_000_000;
+        //       else 1_000_000_000.
+        if (delay < 0) {
+            return -1;
+        } else if (delay == 0) {
+            return 0;
+        } else if (delay < 1_000_000) {
+            return 1;
+        } else if (delay < 1_000_000_000_000_000L) {
+            return delay / 1_000_000;
+        }
+        return 1_000_000_000;
+        // END SOLUTION
+    }
+
     /** netpoll with {@link #polling} held. */
     private GList netpollLocked(Selector sel, long delay) {
         GList toRun = new GList();
         // BEGIN SOLUTION ch08 #netpoll
-        // TODO: convert delay to a select timeout in ms (Go): < 0 -> -1 (forever); 0 -> 0 (selectNow);
-        //       < 1 ms -> 1; < 1e15 ns -> delay / 1_000_000; else 1e9 ms. But if delay != 0 and
-        //       netpollWakeSig is already 1, use 0: a break is pending and a selectNow may have eaten
-        //       its Selector.wakeup. Loop: n = select (sel.select()
-        //       for -1, sel.selectNow() for 0, sel.select(ms) else). If delay != 0 and
+        // TODO: waitms = netpollWaitMs(delay). But if delay != 0 and netpollWakeSig is already 1, use
+        //       0: a break is pending and a selectNow may have eaten its Selector.wakeup. Loop: n =
+        //       select (sel.select() for -1, sel.selectNow() for 0, sel.select(ms) else). If delay != 0 and
         //       netpollWakeSig.getAndSet(0) == 1, it was a netpollBreak: remember it. If no key is
         //       selected, not a break, not proc.exiting and delay != 0 and time is left: an arm
         //       wake-up, select again (for what is left). Then for at most EVENT_BATCH selected keys
@@ -169,18 +190,7 @@ final class Netpoll {
         //       key.readyOps(); mode 'r' if it has the pd's readOp, 'w' if OP_WRITE or OP_CONNECT
         //       (both: 'r' + 'w'); turn those ops off (key.interestOpsAnd(~ready)); delta +=
         //       pd.netpollready(toRun, mode). Set toRun.delta = delta and return toRun.
-        long waitms;
-        if (delay < 0) {
-            waitms = -1;
-        } else if (delay == 0) {
-            waitms = 0;
-        } else if (delay < 1_000_000) {
-            waitms = 1;
-        } else if (delay < 1_000_000_000_000_000L) {
-            waitms = delay / 1_000_000;
-        } else {
-            waitms = 1_000_000_000; // about 11.5 days
-        }
+        long waitms = netpollWaitMs(delay);
         if (delay != 0 && netpollWakeSig.get() == 1) {
             // A break is pending, and a selectNow may have eaten its Selector.wakeup (selectNow
             // clears it; Go's eventfd stays readable): do not block, take the break now.
@@ -362,9 +372,9 @@ final class Netpoll {
             return;
         }
         // BEGIN SOLUTION ch08 #injectglist
-        // TODO: mark each G runnable (clear waitreason, casgstatus _Gwaiting -> _Grunnable). pp =
-        //       the current M's P (M.current(), null on sysmon; its p may be null too). No P: under sched.lock put every G on
-        //       the global queue (proc.globrunqput), then startIdle(n) and return. Else npidle =
+        // TODO: mark each G runnable (clear waitreason, casgstatus _Gwaiting -> _Grunnable). pp = the
+        //       current M's P (M.current(): null on sysmon; its p may be null). No P: under sched.lock
+        //       put every G on the global queue (proc.globrunqput), then startIdle(n) and return. Else npidle =
         //       sched.npidle; move min(npidle, n) Gs to the global queue (under the lock) and
         //       startIdle that many; proc.runqput(pp, g, false) the rest; finally proc.wakep().
         int n = 0;
