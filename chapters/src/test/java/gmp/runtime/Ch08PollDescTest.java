@@ -9,7 +9,6 @@ import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -287,45 +286,81 @@ class Ch08PollDescTest {
         }
     }
 
+    /** An idle M on the idle list, with no thread: what startm hands a P to, and nothing runs. */
+    private static M idleM(Proc proc, long id) {
+        M mp = new M(proc, id);
+        proc.lockSched();
+        try {
+            mp.schedlink = proc.sched.midle;
+            proc.sched.midle = mp;
+            proc.sched.nmidle++;
+        } finally {
+            proc.unlockSched();
+        }
+        return mp;
+    }
+
+    private static GList waitingGs(Proc proc, int n) {
+        GList list = new GList();
+        for (int i = 0; i < n; i++) {
+            G gp = proc.malg();
+            gp.goid = 100 + i;
+            gp.setStatus(G._Gwaiting);
+            list.push(gp);
+        }
+        return list;
+    }
+
     @Order(9)
     @Test
-    @DisplayName("injectglist with a P and 2 idle Ps: 2 of 6 Gs go to the global queue with an M each, 4 to this P's queue")
+    @DisplayName("injectglist with a P and 2 idle Ps: 2 of 6 Gs go to the global queue with an M started on each idle P, 4 to this P's queue")
     @Hint(doc = DOC + "#injectglist", go = "injectglist (proc.go, Go 1.23)")
-    void injectglistSplit() {
-        int n = 6;
-        AtomicReference<String> seen = new AtomicReference<>();
-        AtomicBoolean release = new AtomicBoolean();
-        GoRuntime rt = GoRuntime.builder().gomaxprocs(3).env(Map.of()).build();
-        Harness.run(rt, Duration.ofSeconds(15), "the injected goroutines never all ran: injectglist must make them"
-                + " runnable where some M will run them. Read " + DOC + "#injectglist", () -> {
-            Proc proc = rt.proc();
-            List<G> parked = Collections.synchronizedList(new ArrayList<>());
-            for (int i = 0; i < n; i++) {
-                Go.go(() -> {
-                    proc.gopark(Proc.getg(), g -> parked.add(g), "test wait");
-                    // Injected: hold this P until the test has looked, so nobody steals from main's P.
-                    Spin.until(release::get, "the test to look at the queues");
-                });
-            }
-            long until = System.nanoTime() + 5_000_000_000L;
-            while ((parked.size() < n || proc.sched.npidle.get() < 2) && System.nanoTime() < until) {
-                Go.gosched();
-            }
-            P mine = Proc.getg().m.p;
-            GList list = new GList();
-            synchronized (parked) {
-                for (G gp : parked) {
-                    list.push(gp);
+    void injectglistWithAP() {
+        // The test thread is m0 holding p0 (explicit-step mode); p1 and p2 are idle; the Ms startm
+        // hands them to are on the idle list with no thread, so nothing runs and nothing steals.
+        try (Stepper s = Stepper.boot(3)) {
+            Proc proc = s.proc;
+            M a = idleM(proc, 50);
+            M b = idleM(proc, 51);
+            proc.netpoll.injectglist(waitingGs(proc, 6));
+            assertThat(Fixtures.ring(s.p0()).size() + " local, " + proc.sched.runqsize + " global, " + proc.sched.npidle.get()
+                    + " idle Ps").as("with 2 idle Ps, injectglist must put 2 Gs on the global queue and startIdle an M"
+                    + " on each idle P, and the other 4 on the current P's local queue: all on one queue would leave"
+                    + " the idle Ps idle. Read %s#injectglist", DOC).isEqualTo("4 local, 2 global, 0 idle Ps");
+            assertThat(List.of(a.nextp != null, b.nextp != null)).as("an M was started (startm) for each idle P."
+                    + " Read %s#injectglist", DOC).containsExactly(true, true);
+            assertThat(Fixtures.global(proc)).as("every injected G is _Grunnable").allMatch(g -> g.status() == G._Grunnable);
+            assertThat(Fixtures.ring(s.p0())).allMatch(g -> g.status() == G._Grunnable);
+        }
+    }
+
+    @Order(10)
+    @Test
+    @DisplayName("injectglist with no P (sysmon's thread): all 6 Gs to the global queue, and an M started on each of the 2 idle Ps")
+    @Hint(doc = DOC + "#injectglist", go = "injectglist: the pp == nil case (proc.go, Go 1.23)")
+    void injectglistWithoutAP() throws Exception {
+        try (Stepper s = Stepper.boot(3)) {
+            Proc proc = s.proc;
+            M a = idleM(proc, 50);
+            M b = idleM(proc, 51);
+            GList list = waitingGs(proc, 6);
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().name("ch08-not-an-M").start(() -> {
+                try {
+                    proc.netpoll.injectglist(list); // a plain thread: M.current() is null, as on sysmon
+                } catch (Throwable e) {
+                    failed.set(e);
                 }
+            });
+            t.join(10_000);
+            if (failed.get() != null) {
+                throw new AssertionError(failed.get());
             }
-            proc.netpoll.injectglist(list);
-            int local = Fixtures.ring(mine).size();
-            int npidle = proc.sched.npidle.get();
-            seen.set("local " + local + ", idle Ps " + npidle);
-            release.set(true);
-        });
-        assertThat(seen.get()).as("with 2 idle Ps, injectglist must put 2 Gs on the global queue and startIdle an M on"
-                + " each idle P (no idle P left), and the other 4 on the current P's local queue; putting them all"
-                + " on one queue leaves the idle Ps idle. Read %s#injectglist", DOC).isEqualTo("local 4, idle Ps 0");
+            assertThat(Fixtures.ring(s.p0()).size() + " local, " + proc.sched.runqsize + " global, " + proc.sched.npidle.get()
+                    + " idle Ps").as("with no P, injectglist must put every G on the global queue and startIdle: an M"
+                    + " on each idle P, until none is left. Read %s#injectglist", DOC).isEqualTo("0 local, 6 global, 0 idle Ps");
+            assertThat(List.of(a.nextp != null, b.nextp != null)).as("an M was started for each idle P."
+                    + " Read %s#injectglist", DOC).containsExactly(true, true);
+        }
     }
 }
