@@ -123,6 +123,7 @@ public final class Net {
             return c;
         } catch (IOException e) {
             closeQuietly(ch);
+            gp.proc.netpoll.flushClosed(); // a registered socket closes when the selector drops its key
             throw new NetException("dial", network, null, raddr, syscallError("connect", e), e);
         }
     }
