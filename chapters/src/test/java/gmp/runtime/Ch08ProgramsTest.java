@@ -106,6 +106,7 @@ class Ch08ProgramsTest {
         AtomicInteger served = new AtomicInteger();
         AtomicReference<String> wrong = new AtomicReference<>();
         GoRuntime rt = runtime(procs);
+        int fdsBefore = openFds();
         Harness.run(rt, LIMIT, HUNG, () -> {
             Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
             echoServer(ln, served);
@@ -145,6 +146,18 @@ class Ch08ProgramsTest {
                 + " parks the goroutine, not the M (GOMAXPROCS %d). Read %s#why", procs, DOC).isLessThanOrEqualTo(procs + 8);
         assertThat(rt.proc().netpoll.netpollWaiters.get()).as("netpollWaiters must be back to 0 once every"
                 + " connection is done. Read %s#waiters", DOC).isZero();
+        if (fdsBefore >= 0) {
+            // 2,000 sockets and a selector were opened; run() must leave none of them behind (a few
+            // of the JVM's own may come and go meanwhile).
+            assertThat(openFds()).as("open file descriptors after run(), %d before: no socket or selector may"
+                    + " outlive the program (Netpoll.shutdown). Read %s#close", fdsBefore, DOC).isLessThan(fdsBefore + 20);
+        }
+    }
+
+    /** This JVM's open file descriptors (Linux), or -1 where /proc/self/fd is not there. */
+    private static int openFds() {
+        String[] fds = new java.io.File("/proc/self/fd").list();
+        return fds == null ? -1 : fds.length;
     }
 
     @Order(1)
