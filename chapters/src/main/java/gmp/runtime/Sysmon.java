@@ -13,7 +13,8 @@ package gmp.runtime;
  * GODEBUG=schedtrace line when one is due ({@code lasttrace}). Chapter 07 adds retaking Ps from Ms
  * blocked in syscalls ({@link #retakeSyscall}, which counts: a cycle that took a P resets the
  * back-off) and the report of a goroutine that blocks its thread without the syscall bracket
- * ({@link #checkBlockedHolder}); chapter 08, polling the network when nobody has for 10 ms.
+ * ({@link #checkBlockedHolder}); chapter 08, polling the network when nobody has for 10 ms
+ * ({@link #pollNetwork}).
  *
  * <h2>Deep sleep</h2>
  * When every P is idle nothing can run too long, so sysmon stops cycling: it sleeps on
@@ -217,6 +218,7 @@ final class Sysmon {
      */
     int sysmonCycle(long now) {
         cycles++;
+        pollNetwork(now);
         int n = retake(now);
         long period = proc.debug.schedtrace() * 1_000_000L;
         if (period > 0 && lasttrace + period <= now) {
@@ -225,6 +227,32 @@ final class Sysmon {
             proc.config.trace().flush();
         }
         return n;
+    }
+
+    /**
+     * Polls the network if nobody has for 10 ms (Go: the first block of sysmon's cycle, chapter 08):
+     * in a program whose Ms always find work, findRunnable never polls, and a ready connection
+     * would wait for one to run dry. The CAS on lastpoll claims this poll; one more M counts as
+     * running while the Gs are injected (incidlelocked), so checkdead cannot see every M idle with
+     * runnable Gs in sysmon's hands.
+     */
+    void pollNetwork(long now) {
+        Netpoll np = proc.netpoll;
+        long lastpoll = proc.sched.lastpoll.get();
+        if (!np.netpollinited() || lastpoll == 0 || lastpoll + Netpoll.SYSMON_POLL_NS >= now) {
+            return;
+        }
+        if (!proc.sched.lastpoll.compareAndSet(lastpoll, now)) {
+            return;
+        }
+        GList list = np.netpoll(0);
+        if (!list.empty()) {
+            Syscall.incidlelocked(proc, -1);
+            np.injectPolled(list);
+            Syscall.incidlelocked(proc, 1);
+        } else {
+            np.netpollAdjustWaiters(list.delta);
+        }
     }
 
     /**

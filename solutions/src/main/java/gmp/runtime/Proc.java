@@ -97,6 +97,8 @@ final class Proc {
     private long traceStartNanos;
     /** The GODEBUG settings this runtime honours. */
     final GoDebug debug;
+    /** The network poller (chapter 08); its selector is made on the first network call. */
+    final Netpoll netpoll = new Netpoll(this);
     /** The system monitor (chapter 06); null until main starts it. */
     volatile Sysmon sysmon;
     /** Set once the program is over (main returned, or it crashed): every M stops at its next schedule. */
@@ -136,6 +138,7 @@ final class Proc {
         } finally {
             exit();
             joinMs();
+            netpoll.shutdown();
             Preempt.exited(this);
             if (trace != null) {
                 trace.finish(gomaxprocs);
@@ -479,6 +482,14 @@ final class Proc {
                     return new Pick(gp, false);
                 }
             }
+            // The network, before stealing: cheaper than a steal, and only if some goroutine waits on
+            // it and no M is blocked in netpoll already (that one reports what is ready). Chapter 08.
+            if (netpoll.netpollinited() && netpoll.netpollAnyWaiters() && sched.lastpoll.get() != 0) {
+                G gp = netpoll.runPolled(netpoll.netpoll(0));
+                if (gp != null) {
+                    return new Pick(gp, false);
+                }
+            }
             // BEGIN SOLUTION ch04 #steal
             // TODO: steal, but only if this M is already spinning or fewer than half the busy Ps have a
             //       spinning M (2 * nmspinning < gomaxprocs - npidle): becomeSpinning if not yet, then
@@ -560,14 +571,18 @@ final class Proc {
             // STUB: }
             // BEGIN SOLUTION ch05 #idle-timers
             // TODO: with no P and nothing to run, sleep until the earliest timer of any P instead of
-            //       forever: if timeSleepUntil() gives a deadline and no other M is in netpoll (swap
-            //       sched.lastpoll to 0; it was non-zero), set sched.pollUntil, netpoll(deadline - now),
-            //       store lastpoll = now again, then take an idle P (pidleget under sched.lock) and start
-            //       over with it. If another M is in netpoll but would sleep past our deadline, netpollBreak().
+            //       forever: if timeSleepUntil() gives a deadline (or, from chapter 08, goroutines wait on
+            //       the network: netpoll.netpollAnyWaiters()) and no other M is in netpoll (swap
+            //       sched.lastpoll to 0; it was non-zero), set sched.pollUntil, list = netpoll.netpoll(
+            //       deadline - now, or -1 with no deadline), store lastpoll = now again, then take an idle
+            //       P (pidleget under sched.lock). With one: acquirep it, and if netpoll.runPolled(list)
+            //       gives a G, return it (a new slice); else start over. Without: netpoll.injectPolled(
+            //       list). If another M is in netpoll but would sleep past our deadline, netpollBreak().
+            //       (Until chapter 08 netpoll only sleeps, and its list is empty.)
             long pollUntil = timeSleepUntil();
-            if (pollUntil != 0 && sched.lastpoll.getAndSet(0) != 0) {
+            if ((pollUntil != 0 || netpoll.netpollAnyWaiters()) && sched.lastpoll.getAndSet(0) != 0) {
                 sched.pollUntil = pollUntil;
-                netpoll(Math.max(0, pollUntil - nanotime()));
+                GList list = netpoll.netpoll(pollUntil == 0 ? -1 : Math.max(0, pollUntil - nanotime()));
                 sched.pollUntil = 0;
                 sched.lastpoll.set(nanotime());
                 P pp2;
@@ -579,8 +594,13 @@ final class Proc {
                 }
                 if (pp2 != null) {
                     acquirep(pp2);
+                    G gp = netpoll.runPolled(list);
+                    if (gp != null) {
+                        return new Pick(gp, false);
+                    }
                     continue;
                 }
+                netpoll.injectPolled(list);
             } else if (pollUntil != 0) {
                 long theirs = sched.pollUntil;
                 if (theirs == 0 || theirs > pollUntil) {
@@ -1633,23 +1653,9 @@ final class Proc {
         }
     }
 
-    /**
-     * Waits for network events for up to {@code delayNanos} (-1: forever) and returns the goroutines
-     * they make ready (Go: netpoll). Chapter 08 puts a real NIO Selector here; until then it only
-     * sleeps, which is what an idle M needs to wake for the earliest timer; netpollBreak ends it early.
-     */
-    void netpoll(long delayNanos) {
-        if (delayNanos < 0) {
-            sched.pollNote.sleep();
-        } else if (delayNanos > 0) {
-            sched.pollNote.sleep(delayNanos);
-        }
-        sched.pollNote.clear();
-    }
-
-    /** Interrupts an M sleeping in netpoll (Go: netpollBreak). */
+    /** Interrupts the M blocked in netpoll (Go: netpollBreak; chapter 08's {@link Netpoll#netpollBreak}). */
     void netpollBreak() {
-        sched.pollNote.wakeup();
+        netpoll.netpollBreak();
     }
 
     /**
@@ -1712,6 +1718,15 @@ final class Proc {
         crash(ProgramCrash.fatal(message, goroutineDump()));
     }
 
+    /**
+     * Go's throw on a goroutine's stack: the program dies of {@code message} (fatal) and the
+     * returned exception, for the caller to throw, unwinds the goroutine so it does not go on.
+     */
+    IllegalStateException throwFatal(String message) {
+        fatal(message);
+        return new IllegalStateException(message);
+    }
+
     // Go's wait reasons, as tracebacks print them (runtime2.go, waitReasonStrings).
     static final String WAIT_SLEEP = "sleep";
     static final String WAIT_CHAN_RECEIVE = "chan receive";
@@ -1722,6 +1737,7 @@ final class Proc {
     static final String WAIT_SELECT_NO_CASES = "select (no cases)";
     static final String WAIT_SEMACQUIRE = "semacquire";
     static final String WAIT_SYNC_MUTEX_LOCK = "sync.Mutex.Lock";
+    static final String WAIT_IO_WAIT = "IO wait";
 
     /** The runtime's clock (Go: nanotime). */
     static long nanotime() {
