@@ -42,6 +42,7 @@ class ScenariosCh04Test {
         GoRuntime rt = traceOn(2);
         List<Object> seen = new CopyOnWriteArrayList<>();
         AtomicInteger done = new AtomicInteger();
+        AtomicInteger looked = new AtomicInteger();
         Harness.run(rt, Duration.ofSeconds(10), "G2 never ran on the M that wakep started (newproc -> wakep -> startm,"
                 + " then that M's stealWork on the last pass takes p0's runnext)", () -> {
             Proc proc = rt.proc();
@@ -52,10 +53,15 @@ class ScenariosCh04Test {
                     M m2 = Proc.getg().m;
                     seen.add("G2 on M" + m2.id + "/P" + m2.p.id);
                     seen.add("nmspinning " + proc.sched.nmspinning.get() + ", needspinning " + proc.sched.needspinning.get());
+                    // Hold P1 until main has looked: once G2 ends, M1 finds nothing and gives P1 back.
+                    m2.preemptoff = "scenario 6: G2 waits for main to look, in one slice";
+                    Spin.until(() -> looked.get() != 0, "main to look at allm and the idle Ps");
+                    m2.preemptoff = "";
                     done.set(1);
                 });
                 int ms = proc.allm.size();
                 seen.add(0, "allm " + ms + ", idle Ps " + proc.sched.npidle.get());
+                looked.set(1);
                 if (ms < 2) {
                     throw new AssertionError("a go statement with p1 idle started no M: newproc must call wakep, which"
                             + " takes the idle P and startm's a spinning M for it. Read " + DOC + "#s6 (Go: wakep)");
