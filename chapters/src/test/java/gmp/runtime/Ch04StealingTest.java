@@ -460,7 +460,7 @@ class Ch04StealingTest {
                 sleep(5);
             }
             if (idleMs(proc) < 3) {
-                verdict.set("only " + idleMs(proc) + " of 3 Ms went idle within 5 s");
+                verdict.set("only " + idleMs(proc) + " of 3 Ms went idle within 5 s; the Ms: " + whereMsAre(proc));
                 return;
             }
             long before = cpuOfOtherMs(proc, mx);
@@ -481,6 +481,23 @@ class Ch04StealingTest {
         } finally {
             proc.unlockSched();
         }
+    }
+
+    /** Each M but m0: its P, whether it spins, and where its thread is (for a failure's message). */
+    private static String whereMsAre(Proc proc) {
+        StringBuilder out = new StringBuilder();
+        for (M mp : proc.allm) {
+            if (mp == proc.m0 || mp.thread == null) {
+                continue;
+            }
+            out.append("\n  M").append(mp.id).append(": p=").append(mp.p).append(", spinning=").append(mp.spinning)
+                    .append(", thread ").append(mp.thread.getState());
+            StackTraceElement[] stack = mp.thread.getStackTrace();
+            for (int i = 0; i < Math.min(8, stack.length); i++) {
+                out.append("\n      at ").append(stack[i]);
+            }
+        }
+        return out.toString();
     }
 
     private static long cpuOfOtherMs(Proc proc, ThreadMXBean mx) {

@@ -79,7 +79,14 @@ class ScenariosCh04Test {
         List<String> p1 = new ArrayList<>();
         for (Event e : rt.proc().trace.events()) {
             if (e.p() == 1) {
-                p1.add(e.kind() + (e.g() != 0 ? " G" + e.g() : "") + " M" + e.m());
+                String event = e.kind() + (e.g() != 0 ? " G" + e.g() : "") + " M" + e.m();
+                // A stop and a start again of G5 on M1 is sysmon preempting it before it set its
+                // preemptoff (a machine that stretched its first steps past 10 ms): not the scene.
+                if (event.equals("GoStart G5 M1") && !p1.isEmpty() && p1.getLast().equals("GoStop G5 M1")) {
+                    p1.removeLast();
+                    continue;
+                }
+                p1.add(event);
             }
         }
         assertThat(p1).as("P1's track: M1 takes P1 (ProcStart), runs G2, which was created on P0. The scenario's G2 is"
