@@ -25,10 +25,16 @@ import java.util.concurrent.CyclicBarrier;
  *     server's task has accepted it, echoed and is blocked in a read again), prints "open", then
  *     holds them until end of standard input
  * </pre>
+ * Every read gives up after {@link #READ_TIMEOUT_MS} (a SocketTimeoutException, exit status 1).
  */
 public final class EchoClient {
     /** Bytes per request (and per response). */
     static final int SIZE = 64;
+    /**
+     * How long a read may wait for the echo before the client gives up and fails (a server that
+     * hangs must fail its round, not the whole comparison, nor CI's smoke run).
+     */
+    static final int READ_TIMEOUT_MS = 20_000;
 
     private EchoClient() {
     }
@@ -49,6 +55,7 @@ public final class EchoClient {
         Socket s = new Socket();
         s.setTcpNoDelay(true);
         s.setSoLinger(true, 0);
+        s.setSoTimeout(READ_TIMEOUT_MS);
         s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         return s;
     }
