@@ -4,12 +4,15 @@
 //
 //	result <workload> <go version> <procs> <ops> <metric> <median> <sample,sample,...>
 //
-// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt, idle, handoff, bracket.
+// Usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS, WORKLOAD one of spawn, parked, sleep, preempt, idle, handoff, bracket;
+// or gmpbench echoserver PROCS: the echo workload's server (see echoServer).
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"math"
+	"net"
 	"os"
 	"runtime"
 	"sort"
@@ -23,6 +26,10 @@ import (
 )
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == "echoserver" {
+		echoServer(number(os.Args[2]))
+		return
+	}
 	if len(os.Args) != 6 {
 		fmt.Fprintln(os.Stderr, "usage: gmpbench WORKLOAD PROCS N RUNS WARMUPS")
 		os.Exit(64)
@@ -263,4 +270,49 @@ func bracket(n int) map[string]float64 {
 	}
 	raw := time.Since(t1)
 	return map[string]float64{"ns-per-call": float64(withBracket-raw) / float64(n)}
+}
+
+// echoServer: the echo workload's server (the Java twins are in gmp.bench.EchoServer), a goroutine
+// per connection that reads into a 4 KiB buffer and writes back what it read. It listens on a free
+// loopback port and prints "listening PORT"; then, on standard input, each line "mem" prints
+// "mem HEAP RSS" (footprint after a GC: HeapAlloc + StackInuse, and VmRSS), and end of input ends
+// the process, so that a parent that dies never leaves a server behind.
+func echoServer(procs int) {
+	runtime.GOMAXPROCS(procs)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "gmpbench echoserver:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening %d\n", ln.Addr().(*net.TCPAddr).Port)
+	go func() {
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			if in.Text() == "mem" {
+				heap, rss := footprint()
+				fmt.Printf("mem %d %d\n", heap, rss)
+			}
+		}
+		os.Exit(0)
+	}()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "gmpbench echoserver:", err)
+			os.Exit(1)
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 4096)
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				if _, err := c.Write(buf[:n]); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }

@@ -22,7 +22,7 @@ import java.util.Set;
  * bench/run                      everything (about 10 minutes on 2 cores)
  * bench/run --smoke              every Java benchmark for a moment, and the JIT soak ({@link Soak}), no Go
  *                                (CI; about a minute)
- * bench/run --only spawn,sleep   some workloads: switch pingpong gosched polls spawn parked sleep preempt idle handoff bracket
+ * bench/run --only spawn,sleep   some workloads: switch pingpong gosched polls spawn parked sleep preempt idle handoff bracket echo
  * bench/run --go /usr/lib/go-1.23/bin/go,go   these Go toolchains (default: all found)
  * bench/run --no-go              the Java side only
  * </pre>
@@ -30,7 +30,7 @@ import java.util.Set;
  * a usage error.
  */
 public final class Main {
-    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "polls", "spawn", "parked", "sleep", "preempt", "idle", "handoff", "bracket");
+    private static final List<String> WORKLOADS = List.of("switch", "pingpong", "gosched", "polls", "spawn", "parked", "sleep", "preempt", "idle", "handoff", "bracket", "echo");
 
     private Main() {
     }
@@ -111,6 +111,8 @@ public final class Main {
             }
         }
         GoSuite goSuite = new GoSuite(jar.getParent().getParent().resolve("go"), out, progress);
+        List<Path> goBinaries = new ArrayList<>();
+        List<String> goVersions = new ArrayList<>();
         for (GoSuite.Toolchain t : toolchains) {
             if (only.contains("pingpong")) {
                 attempt(t.version() + " pingpong", () -> results.addAll(goSuite.runBenchmark(t, "pingpong", "PingPong", PingPong.ROUND_TRIPS)));
@@ -120,6 +122,10 @@ public final class Main {
             }
             Path[] bin = new Path[1];
             attempt(t.version() + " build", () -> bin[0] = goSuite.build(t));
+            if (bin[0] != null) {
+                goBinaries.add(bin[0]);
+                goVersions.add(t.version());
+            }
             for (OneShot.Workload w : OneShot.Workload.values()) {
                 if (only.contains(w.id) && bin[0] != null) {
                     for (int procs : w.procs()) {
@@ -127,6 +133,12 @@ public final class Main {
                     }
                 }
             }
+        }
+        if (only.contains("echo")) {
+            // After the Go builds: the echo servers run interleaved, round by round (EchoSuite).
+            EchoSuite echo = new EchoSuite(jar, out, progress);
+            results.addAll(echo.run(EchoSuite.servers(smoke, goBinaries, goVersions),
+                    smoke ? EchoSuite.Plan.SMOKE : EchoSuite.Plan.FULL, failures));
         }
 
         StringBuilder report = new StringBuilder();
