@@ -120,7 +120,7 @@ final class Netpoll {
             netpollBreak();
         }
         PollDesc pd = new PollDesc(proc, ch);
-        ch.configureBlocking(false);
+        NetCalls.configureNonBlocking(ch); // takes the channel's locks: see NetCalls
         pd.key = ch.register(sel, 0, new PollDesc.Tag(pd, pd.fdseq));
         return pd;
     }

@@ -106,14 +106,14 @@ public final class Net {
             if (timeout != null) {
                 pd.pollSetDeadline(deadlineNanos(Instant.now().plus(timeout)), PollDesc.MODE_W);
             }
-            if (!ch.connect(raddr)) {
+            if (!NetCalls.connect(ch, raddr)) {
                 pd.writeOp = java.nio.channels.SelectionKey.OP_CONNECT;
                 int err = pd.pollWait(gp, PollDesc.MODE_W);
                 if (err != PollDesc.pollNoError) {
                     c.close();
                     throw new NetException("dial", network, null, raddr, pollError(err), null);
                 }
-                ch.finishConnect();
+                NetCalls.finishConnect(ch);
                 pd.writeOp = java.nio.channels.SelectionKey.OP_WRITE;
             }
             if (timeout != null) {
@@ -153,7 +153,7 @@ public final class Net {
                 }
                 SocketChannel c;
                 try {
-                    c = ch.accept();
+                    c = NetCalls.accept(ch);
                 } catch (ClosedChannelException e) {
                     throw new NetException("accept", network, null, addr, ERR_CLOSED, e);
                 } catch (IOException e) {
@@ -248,7 +248,7 @@ public final class Net {
                     }
                     int n;
                     try {
-                        n = ch.read(buf);
+                        n = NetCalls.read(ch, buf);
                     } catch (ClosedChannelException e) {
                         throw opError("read", ERR_CLOSED, e);
                     } catch (IOException e) {
@@ -286,7 +286,7 @@ public final class Net {
                         throw opError("write", pollError(err), null).transferred(len - buf.remaining());
                     }
                     try {
-                        ch.write(buf);
+                        NetCalls.write(ch, buf);
                     } catch (ClosedChannelException e) {
                         throw opError("write", ERR_CLOSED, e).transferred(len - buf.remaining());
                     } catch (IOException e) {
@@ -480,7 +480,7 @@ public final class Net {
     private static void closeQuietly(java.nio.channels.Channel ch) {
         if (ch != null) {
             try {
-                ch.close();
+                NetCalls.close(ch); // not inlinable: see NetCalls
             } catch (IOException ignored) {
                 // already failing: the first error is the one to report
             }
