@@ -225,11 +225,10 @@ class Ch08ProgramsTest {
         AtomicReference<String> names = new AtomicReference<>();
         AtomicReference<Net.NetException> past = new AtomicReference<>();
         Harness.run(runtime(1), LIMIT, HUNG, () -> {
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             byte[] b = new byte[8];
             long t0 = System.nanoTime();
             c.setReadDeadline(Instant.now().plusMillis(150));
@@ -284,11 +283,10 @@ class Ch08ProgramsTest {
         AtomicReference<Net.NetException> err = new AtomicReference<>();
         int len = 32 << 20;
         Harness.run(runtime(1), LIMIT, HUNG, () -> {
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             byte[] big = new byte[len]; // made before the deadline is set: a GC here must not eat it
             c.setWriteDeadline(Instant.now().plusMillis(300));
             try {
@@ -314,11 +312,10 @@ class Ch08ProgramsTest {
         AtomicReference<String> acceptErr = new AtomicReference<>();
         AtomicReference<String> names = new AtomicReference<>();
         Harness.run(runtime(2), LIMIT, HUNG, () -> {
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             names.set(Net.format(c.localAddr()) + "->" + Net.format(c.remoteAddr()));
             Chan<Boolean> done = Chan.make(2);
             Go.go(() -> {
@@ -478,11 +475,10 @@ class Ch08ProgramsTest {
         AtomicLong wallNanos = new AtomicLong();
         GoRuntime rt = runtime(2);
         Harness.run(rt, LIMIT, HUNG, () -> {
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             Chan<Boolean> read = Chan.make(1);
             Go.go(() -> {
                 server.read(new byte[1]);
@@ -529,11 +525,10 @@ class Ch08ProgramsTest {
         GoRuntime rt = runtime(2);
         Harness.run(rt, LIMIT, HUNG, () -> {
             Proc proc = rt.proc();
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             Chan<Boolean> read = Chan.make(1);
             Go.go(() -> {
                 server.read(new byte[1]);
@@ -621,11 +616,10 @@ class Ch08ProgramsTest {
                 .hasMessageContaining("must be called on a goroutine");
         AtomicReference<String> twice = new AtomicReference<>();
         Harness.run(runtime(1), LIMIT, HUNG, () -> {
-            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
-            Chan<Net.Conn> accepted = Chan.make(1);
-            Go.go(() -> accepted.send(ln.accept()));
-            Net.Conn c = Net.dial("tcp", ln.address());
-            Net.Conn server = accepted.recv();
+            Loopback pair = Loopback.open();
+            Net.Listener ln = pair.ln();
+            Net.Conn c = pair.client();
+            Net.Conn server = pair.server();
             server.close();
             assertThat(c.read(new byte[4])).as("the peer closed: end of stream is -1 (Go: io.EOF)").isEqualTo(-1);
             c.close();
@@ -637,5 +631,16 @@ class Ch08ProgramsTest {
             ln.close();
         });
         assertThat(twice.get()).endsWith(": use of closed network connection").startsWith("close tcp ");
+    }
+
+    /** A listener on a free loopback port, a client dialled to it and the server's end (call on a goroutine). */
+    private record Loopback(Net.Listener ln, Net.Conn client, Net.Conn server) {
+        static Loopback open() {
+            Net.Listener ln = Net.listen("tcp", "127.0.0.1:0");
+            Chan<Net.Conn> accepted = Chan.make(1);
+            Go.go(() -> accepted.send(ln.accept()));
+            Net.Conn client = Net.dial("tcp", ln.address());
+            return new Loopback(ln, client, accepted.recv());
+        }
     }
 }
